@@ -1,0 +1,157 @@
+package io.tributary.kafka.handlers;
+
+import io.tributary.kafka.ApiHandler;
+import io.tributary.kafka.KafkaBroker;
+import io.tributary.kafka.RequestContext;
+import io.tributary.log.LogAppendInfo;
+import io.tributary.log.TopicInfo;
+import io.vertx.core.Future;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.CompressionType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Produce: request-level checks as Kafka does them (acks, one v2 batch per partition, zstd needs v7+,
+ * min.insync.replicas for acks=all), then one append per partition on the partition's owner. With a
+ * single replica an append is acknowledged once it is written to the segment file (page cache), the
+ * same durability Kafka gives with its default flush settings. acks=0 gets no response; a failed acks=0
+ * request closes the connection, which is how Kafka tells such a producer something went wrong.
+ */
+public final class ProduceHandler implements ApiHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(ProduceHandler.class);
+
+    private final KafkaBroker broker;
+
+    public ProduceHandler(KafkaBroker broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public Future<ApiMessage> handle(RequestContext ctx, AbstractRequest request) {
+        ProduceRequestData req = ((ProduceRequest) request).data();
+        short version = request.version();
+        short acks = req.acks();
+        Map<String, TopicInfo> catalog = broker.logs().manager().topics();
+        ProduceResponseData resp = new ProduceResponseData();
+        List<Future<?>> appends = new ArrayList<>();
+
+        for (ProduceRequestData.TopicProduceData topic : req.topicData()) {
+            TopicInfo info = topic.name() != null && !topic.name().isEmpty()
+                    ? catalog.get(topic.name())
+                    : TopicLookup.byId(catalog, topic.topicId());
+            TopicProduceResponse topicResp = new TopicProduceResponse().setName(topic.name()).setTopicId(topic.topicId());
+            resp.responses().add(topicResp);
+            for (ProduceRequestData.PartitionProduceData pd : topic.partitionData()) {
+                PartitionProduceResponse pr = new PartitionProduceResponse().setIndex(pd.index());
+                topicResp.partitionResponses().add(pr);
+                Errors early = check(acks, version, info, topic, pd);
+                if (early != Errors.NONE) {
+                    fail(pr, early, null);
+                    continue;
+                }
+                TopicPartition tp = new TopicPartition(info.name(), pd.index());
+                appends.add(broker.logs().append(tp, (MemoryRecords) pd.records(), 0)
+                        .onSuccess(a -> succeed(pr, a))
+                        .onFailure(t -> fail(pr, Errors.forException(t), t)));
+            }
+        }
+        return Future.join(appends).transform(ignored -> {
+            if (acks == 0) {
+                String failure = firstError(resp);
+                if (failure != null) {
+                    ctx.connection().closeWith("acks=0 produce failed: " + failure);
+                }
+                return Future.succeededFuture(NO_RESPONSE);
+            }
+            return Future.succeededFuture(resp);
+        });
+    }
+
+    private Errors check(short acks, short version, TopicInfo info, ProduceRequestData.TopicProduceData topic,
+                         ProduceRequestData.PartitionProduceData pd) {
+        if (acks != 0 && acks != 1 && acks != -1) {
+            return Errors.INVALID_REQUIRED_ACKS;
+        }
+        if (info == null) {
+            boolean byId = topic.name() == null || topic.name().isEmpty();
+            return byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+        }
+        if (pd.index() < 0 || pd.index() >= info.partitions()) {
+            return Errors.UNKNOWN_TOPIC_OR_PARTITION;
+        }
+        if (!(pd.records() instanceof MemoryRecords records)) {
+            return Errors.CORRUPT_MESSAGE;
+        }
+        // ProduceRequest v3+ carries exactly one batch of magic v2 (Kafka's ProduceRequest.validateRecords).
+        Iterator<MutableRecordBatch> batches = records.batches().iterator();
+        if (!batches.hasNext()) {
+            return Errors.INVALID_RECORD;
+        }
+        RecordBatch batch;
+        try {
+            batch = batches.next();
+        } catch (RuntimeException e) {
+            return Errors.CORRUPT_MESSAGE;
+        }
+        if (batches.hasNext() || batch.magic() < RecordBatch.MAGIC_VALUE_V2) {
+            return Errors.INVALID_RECORD;
+        }
+        if (version < 7 && batch.compressionType() == CompressionType.ZSTD) {
+            return Errors.UNSUPPORTED_COMPRESSION_TYPE;
+        }
+        if (acks == -1 && info.config().minInsyncReplicas() > 1) {
+            // One replica in the ISR: acks=all cannot meet a larger min.insync.replicas.
+            return Errors.NOT_ENOUGH_REPLICAS;
+        }
+        return Errors.NONE;
+    }
+
+    private void succeed(PartitionProduceResponse pr, LogAppendInfo a) {
+        pr.setErrorCode(Errors.NONE.code())
+                .setBaseOffset(a.firstOffset())
+                .setLogAppendTimeMs(a.logAppendTime())
+                .setLogStartOffset(a.logStartOffset());
+    }
+
+    private void fail(PartitionProduceResponse pr, Errors error, Throwable cause) {
+        if (cause != null && !(cause instanceof ApiException)) {
+            LOG.error("append failed", cause);
+        }
+        pr.setErrorCode(error.code())
+                .setErrorMessage(cause != null && cause instanceof ApiException ? cause.getMessage() : error.message())
+                .setBaseOffset(-1)
+                .setLogAppendTimeMs(-1)
+                .setLogStartOffset(-1);
+    }
+
+    private static String firstError(ProduceResponseData resp) {
+        for (TopicProduceResponse t : resp.responses()) {
+            for (PartitionProduceResponse p : t.partitionResponses()) {
+                if (p.errorCode() != Errors.NONE.code()) {
+                    return t.name() + "-" + p.index() + ": " + Errors.forCode(p.errorCode()).name();
+                }
+            }
+        }
+        return null;
+    }
+
+
+}

@@ -1,0 +1,200 @@
+package io.tributary.log;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The asynchronous face of the log engine for front doors. Every partition has exactly one owner
+ * ({@link LogVerticle}, chosen by hashing the partition), and every call that touches a partition runs
+ * on that owner's event loop, so the append path takes no locks. Results come back on the caller's
+ * context. Catalog changes (create/delete topics, partitions, configs) do file I/O and run on workers.
+ * Thread-safe.
+ */
+public final class LogService {
+    private static final Logger LOG = LoggerFactory.getLogger(LogService.class);
+
+    private final Vertx vertx;
+    private final LogManager manager;
+    private final List<LogVerticle> owners = new ArrayList<>();
+    private final int ownerCount;
+    private final Map<TopicPartition, Set<Runnable>> appendWatchers = new ConcurrentHashMap<>();
+
+    public LogService(Vertx vertx, LogManager manager, int ownerCount) {
+        this.vertx = vertx;
+        this.manager = manager;
+        this.ownerCount = Math.max(1, ownerCount);
+    }
+
+    /** Deploys the owner verticles; the log manager must already be started. */
+    public Future<Void> start() {
+        List<Future<?>> deployments = new ArrayList<>();
+        for (int i = 0; i < ownerCount; i++) {
+            LogVerticle owner = new LogVerticle(this, i);
+            owners.add(owner);
+            deployments.add(vertx.deployVerticle(owner));
+        }
+        return Future.all(deployments).mapEmpty();
+    }
+
+    /** Undeploys the owners after letting every task already queued on them finish. */
+    public Future<Void> stop() {
+        List<Future<?>> undeployments = new ArrayList<>();
+        for (LogVerticle owner : owners) {
+            Promise<Void> drained = Promise.promise();
+            owner.context().runOnContext(v -> drained.complete());
+            undeployments.add(drained.future().compose(v -> vertx.undeploy(owner.deploymentID())));
+        }
+        return Future.all(undeployments).mapEmpty();
+    }
+
+    public LogManager manager() {
+        return manager;
+    }
+
+    int ownerCount() {
+        return ownerCount;
+    }
+
+    int ownerOf(TopicPartition tp) {
+        return Math.floorMod(tp.hashCode(), ownerCount);
+    }
+
+    /** The partition's log for volatile reads (offsets); null if absent. Never mutate it from here. */
+    public PartitionLog partition(TopicPartition tp) {
+        return manager.partition(tp);
+    }
+
+    public Future<LogAppendInfo> append(TopicPartition tp, MemoryRecords records, int leaderEpoch) {
+        return onOwner(tp, log -> {
+            LogAppendInfo info = log.appendAsLeader(records, leaderEpoch);
+            if (!info.duplicate()) {
+                fireAppend(tp);
+            }
+            return info;
+        });
+    }
+
+    public Future<FetchDataInfo> read(TopicPartition tp, long offset, int maxBytes, boolean minOneMessage) {
+        return onOwner(tp, log -> log.read(offset, maxBytes, minOneMessage));
+    }
+
+    public Future<Optional<FileRecords.TimestampAndOffset>> offsetForTimestamp(TopicPartition tp, long timestamp) {
+        return onOwner(tp, log -> log.offsetForTimestamp(timestamp));
+    }
+
+    /**
+     * Registers a callback run (on the partition's owner thread) after each append to the partition.
+     * The callback must only hand off to its own context. Remove it with the returned handle.
+     */
+    public Runnable watchAppends(TopicPartition tp, Runnable callback) {
+        appendWatchers.computeIfAbsent(tp, k -> ConcurrentHashMap.newKeySet()).add(callback);
+        return () -> {
+            Set<Runnable> set = appendWatchers.get(tp);
+            if (set != null) {
+                set.remove(callback);
+            }
+        };
+    }
+
+    private void fireAppend(TopicPartition tp) {
+        Set<Runnable> set = appendWatchers.get(tp);
+        if (set != null && !set.isEmpty()) {
+            for (Runnable r : set) {
+                r.run();
+            }
+        }
+    }
+
+    public Future<TopicInfo> createTopic(String name, int partitions, Map<String, String> configs, boolean validateOnly) {
+        return vertx.executeBlocking(() -> manager.createTopic(name, partitions, configs, validateOnly));
+    }
+
+    /** Removes the topic from the catalog, then closes and deletes each partition on its owner. */
+    public Future<Void> deleteTopic(String name) {
+        return vertx.executeBlocking(() -> manager.deleteTopic(name)).compose(logs -> {
+            List<Future<?>> closes = new ArrayList<>();
+            for (PartitionLog log : logs) {
+                closes.add(onOwnerLog(log, l -> {
+                    appendWatchers.remove(l.topicPartition());
+                    l.closeAndDelete();
+                    return null;
+                }));
+            }
+            return Future.all(closes).mapEmpty();
+        });
+    }
+
+    public Future<Void> createPartitions(String name, int totalCount, boolean validateOnly) {
+        return vertx.<List<PartitionLog>>executeBlocking(() -> manager.createPartitions(name, totalCount, validateOnly)).mapEmpty();
+    }
+
+    public Future<TopicInfo> alterTopicConfig(String name, Map<String, String> overrides, boolean validateOnly) {
+        return vertx.executeBlocking(() -> manager.alterTopicConfig(name, overrides, validateOnly));
+    }
+
+    interface LogTask<T> {
+        T run(PartitionLog log) throws Exception;
+    }
+
+    private <T> Future<T> onOwner(TopicPartition tp, LogTask<T> task) {
+        PartitionLog log = manager.partition(tp);
+        if (log == null) {
+            return Future.failedFuture(new UnknownTopicOrPartitionException("This server does not host this topic-partition: " + tp));
+        }
+        return onOwnerLog(log, task);
+    }
+
+    private <T> Future<T> onOwnerLog(PartitionLog log, LogTask<T> task) {
+        Promise<T> promise = callerPromise();
+        Context owner = owners.get(ownerOf(log.topicPartition())).context();
+        owner.runOnContext(v -> {
+            try {
+                promise.complete(task.run(log));
+            } catch (IOException e) {
+                LOG.error("I/O error on partition {}", log.topicPartition(), e);
+                promise.fail(new KafkaStorageException("I/O error on " + log.topicPartition() + ": " + e.getMessage(), e));
+            } catch (Throwable t) {
+                promise.fail(t);
+            }
+        });
+        return promise.future();
+    }
+
+    /** A promise whose listeners run on the calling context (or a fresh one off Vert.x threads). */
+    private <T> Promise<T> callerPromise() {
+        ContextInternal caller = (ContextInternal) vertx.getOrCreateContext();
+        return caller.promise();
+    }
+
+    /** Runs periodic maintenance for the owner's partitions; called on that owner's event loop. */
+    void tickOwner(int ownerIndex) {
+        for (PartitionLog log : manager.allPartitions()) {
+            if (ownerOf(log.topicPartition()) == ownerIndex) {
+                try {
+                    log.tick();
+                } catch (RuntimeException e) {
+                    LOG.error("maintenance failed on {}", log.topicPartition(), e);
+                }
+            }
+        }
+    }
+
+}

@@ -1,0 +1,156 @@
+package io.tributary.server;
+
+import io.tributary.kafka.KafkaBroker;
+import io.tributary.kafka.KafkaServerVerticle;
+import io.tributary.log.LogConfig;
+import io.tributary.log.LogManager;
+import io.tributary.log.LogService;
+import io.tributary.txn.ProducerIdManager;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One Tributary node: wires the engines to the front doors and owns their lifecycle. Start recovers the
+ * log on a worker before any listener opens; stop closes listeners first, lets the partition owners
+ * drain, then flushes and closes every log and marks the shutdown clean.
+ */
+public final class Node {
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+
+    private final NodeConfig config;
+    private final Time time;
+    private Vertx vertx;
+    private ExecutorService ioExecutor;
+    private LogManager logManager;
+    private LogService logService;
+    private String kafkaDeployment;
+    private FileChannel lockChannel;
+    private FileLock lock;
+    private volatile boolean stopped;
+
+    public Node(NodeConfig config) {
+        this(config, Time.SYSTEM);
+    }
+
+    /** @param time the clock used by the log (retention, rolling); tests inject a manual one */
+    public Node(NodeConfig config, Time time) {
+        this.config = config;
+        this.time = time;
+    }
+
+    public Future<Void> start() {
+        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+        ioExecutor = newIoExecutor(config.getInt(NodeConfig.NUM_IO_THREADS));
+        Path dataDir = config.dataDir();
+        return vertx.executeBlocking(() -> {
+            Files.createDirectories(dataDir);
+            lockDataDir(dataDir);
+            String clusterId = ClusterIdentity.loadOrCreate(dataDir, config.nodeId());
+            LogConfig defaults = LogConfig.brokerDefaults(config.all());
+            logManager = new LogManager(dataDir, defaults, time, ioExecutor);
+            logManager.startup();
+            return new Object[]{clusterId, new ProducerIdManager(dataDir)};
+        }).compose(init -> {
+            logService = new LogService(vertx, logManager, config.getInt(NodeConfig.NUM_LOG_THREADS));
+            return logService.start().map(v -> init);
+        }).compose(init -> {
+            KafkaBroker broker = new KafkaBroker(vertx, config.nodeId(), (String) init[0],
+                    config.get(NodeConfig.HOST), config.kafkaPort(), config.get(NodeConfig.ADVERTISED_HOST),
+                    config.getInt(NodeConfig.SOCKET_REQUEST_MAX_BYTES), config.getInt(NodeConfig.QUEUED_MAX_REQUESTS),
+                    config.getBoolean(NodeConfig.AUTO_CREATE_TOPICS), config.getInt(NodeConfig.NUM_PARTITIONS),
+                    config.getBoolean(NodeConfig.DELETE_TOPIC_ENABLE), logService, (ProducerIdManager) init[1]);
+            return vertx.deployVerticle(() -> new KafkaServerVerticle(broker),
+                    new DeploymentOptions().setInstances(config.getInt(NodeConfig.NUM_NETWORK_THREADS)));
+        }).map(id -> {
+            kafkaDeployment = id;
+            LOG.info("Tributary node {} started: Kafka protocol on {}:{}, data in {}", config.nodeId(),
+                    config.get(NodeConfig.HOST), config.kafkaPort(), dataDir.toAbsolutePath());
+            return (Void) null;
+        }).recover(t -> {
+            LOG.error("node failed to start", t);
+            return stop().transform(ignored -> Future.failedFuture(t));
+        });
+    }
+
+    public Future<Void> stop() {
+        if (stopped || vertx == null) {
+            return Future.succeededFuture();
+        }
+        stopped = true;
+        Future<?> listeners = kafkaDeployment == null ? Future.succeededFuture() : vertx.undeploy(kafkaDeployment);
+        return listeners
+                .transform(ignored -> logService == null ? Future.succeededFuture() : logService.stop())
+                .transform(ignored -> vertx.executeBlocking(() -> {
+                    if (logManager != null) {
+                        logManager.shutdown();
+                    }
+                    releaseLock();
+                    return null;
+                }))
+                .transform(ar -> {
+                    if (ar.failed()) {
+                        LOG.error("error during shutdown", ar.cause());
+                    }
+                    ioExecutor.shutdown();
+                    return vertx.close();
+                })
+                .onSuccess(v -> LOG.info("Tributary node {} stopped cleanly", config.nodeId()));
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public LogManager logManager() {
+        return logManager;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    private void lockDataDir(Path dataDir) throws IOException {
+        lockChannel = FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        lock = lockChannel.tryLock();
+        if (lock == null) {
+            lockChannel.close();
+            throw new IllegalStateException("data directory " + dataDir.toAbsolutePath() + " is in use by another node");
+        }
+    }
+
+    private void releaseLock() throws IOException {
+        if (lock != null) {
+            lock.release();
+        }
+        if (lockChannel != null) {
+            lockChannel.close();
+        }
+    }
+
+    private static ExecutorService newIoExecutor(int threads) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "tributary-io-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        return pool;
+    }
+}

@@ -1,0 +1,150 @@
+package io.tributary.server;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The node's configuration: built-in defaults, overlaid by a properties file ({@code --config}), then by
+ * environment variables {@code TRIBUTARY_<NAME>} (upper case, dots as underscores, e.g.
+ * {@code TRIBUTARY_LOG_RETENTION_MS=60000} sets {@code log.retention.ms}), then by command-line options.
+ * Names follow Kafka's broker configuration where Kafka has one. Immutable; safe from any thread.
+ */
+public final class NodeConfig {
+    public static final String NODE_ID = "node.id";
+    public static final String LOG_DIRS = "log.dirs";
+    public static final String KAFKA_PORT = "kafka.port";
+    public static final String ZK_PORT = "zk.port";
+    public static final String HTTP_PORT = "http.port";
+    public static final String HOST = "host";
+    public static final String ADVERTISED_HOST = "advertised.host";
+    public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
+    public static final String AUTO_CREATE_TOPICS = "auto.create.topics.enable";
+    public static final String NUM_PARTITIONS = "num.partitions";
+    public static final String NUM_NETWORK_THREADS = "num.network.threads";
+    public static final String NUM_LOG_THREADS = "num.log.threads";
+    public static final String NUM_IO_THREADS = "num.io.threads";
+    public static final String QUEUED_MAX_REQUESTS = "queued.max.requests";
+    public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
+
+    private static final String ENV_PREFIX = "TRIBUTARY_";
+
+    private final Map<String, String> values;
+
+    private NodeConfig(Map<String, String> values) {
+        this.values = Collections.unmodifiableMap(new TreeMap<>(values));
+    }
+
+    /** Built-in defaults: a single node usable with no configuration at all. */
+    public static Map<String, String> defaults() {
+        int cores = Runtime.getRuntime().availableProcessors();
+        Map<String, String> d = new TreeMap<>();
+        d.put(NODE_ID, "1");
+        d.put(LOG_DIRS, "./data");
+        d.put(KAFKA_PORT, "9092");
+        d.put(ZK_PORT, "2181");
+        d.put(HTTP_PORT, "8080");
+        d.put(HOST, "0.0.0.0");
+        d.put(SOCKET_REQUEST_MAX_BYTES, "104857600");
+        d.put(AUTO_CREATE_TOPICS, "true");
+        d.put(NUM_PARTITIONS, "1");
+        d.put(NUM_NETWORK_THREADS, Integer.toString(cores));
+        d.put(NUM_LOG_THREADS, Integer.toString(Math.max(1, cores / 2)));
+        d.put(NUM_IO_THREADS, Integer.toString(Math.max(2, cores)));
+        d.put(QUEUED_MAX_REQUESTS, "500");
+        d.put(DELETE_TOPIC_ENABLE, "true");
+        return d;
+    }
+
+    /**
+     * Layers the configuration sources in precedence order (lowest first).
+     *
+     * @param file     optional properties file, may be null
+     * @param env      the process environment
+     * @param cli      values given on the command line
+     */
+    public static NodeConfig load(Path file, Map<String, String> env, Map<String, String> cli) throws IOException {
+        Map<String, String> v = defaults();
+        if (file != null) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            }
+            p.stringPropertyNames().forEach(k -> v.put(k.trim(), p.getProperty(k).trim()));
+        }
+        env.forEach((k, val) -> {
+            if (k.startsWith(ENV_PREFIX) && k.length() > ENV_PREFIX.length()) {
+                v.put(k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), val);
+            }
+        });
+        v.putAll(cli);
+        normalizeSynonyms(v);
+        return new NodeConfig(v);
+    }
+
+    public static NodeConfig of(Map<String, String> overrides) {
+        Map<String, String> v = defaults();
+        v.putAll(overrides);
+        normalizeSynonyms(v);
+        return new NodeConfig(v);
+    }
+
+    /** Kafka also accepts {@code log.dir}, and {@code broker.id} for the node id. */
+    private static void normalizeSynonyms(Map<String, String> v) {
+        // log.dirs wins over log.dir, as in Kafka; log.dir only replaces the built-in default.
+        String logDir = v.remove("log.dir");
+        if (logDir != null && "./data".equals(v.get(LOG_DIRS))) {
+            v.put(LOG_DIRS, logDir);
+        }
+        if (v.containsKey("broker.id")) {
+            v.put(NODE_ID, v.remove("broker.id"));
+        }
+        String dirs = v.get(LOG_DIRS);
+        if (dirs.contains(",")) {
+            throw new IllegalArgumentException("only one log directory is supported, got log.dirs=" + dirs);
+        }
+    }
+
+    public Map<String, String> all() {
+        return values;
+    }
+
+    public String get(String key) {
+        return values.get(key);
+    }
+
+    public int getInt(String key) {
+        String s = values.get(key);
+        try {
+            return Integer.parseInt(s.trim());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("configuration " + key + " must be an integer, got '" + s + "'");
+        }
+    }
+
+    public boolean getBoolean(String key) {
+        String s = values.get(key);
+        if (!"true".equalsIgnoreCase(s) && !"false".equalsIgnoreCase(s)) {
+            throw new IllegalArgumentException("configuration " + key + " must be true or false, got '" + s + "'");
+        }
+        return Boolean.parseBoolean(s);
+    }
+
+    public Path dataDir() {
+        return Path.of(values.get(LOG_DIRS));
+    }
+
+    public int nodeId() {
+        return getInt(NODE_ID);
+    }
+
+    public int kafkaPort() {
+        return getInt(KAFKA_PORT);
+    }
+}
