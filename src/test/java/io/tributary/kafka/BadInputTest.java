@@ -14,7 +14,6 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.ObjectSerializationCache;
-import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -178,7 +177,7 @@ class BadInputTest {
 
     @Test
     void batchWithBadCrcGetsCorruptMessage() throws Exception {
-        MemoryRecords records = MemoryRecords.withRecords(CompressionType.NONE, new SimpleRecord("k".getBytes(), "v".getBytes()));
+        MemoryRecords records = MemoryRecords.withRecords(org.apache.kafka.common.compress.Compression.NONE, new SimpleRecord("k".getBytes(), "v".getBytes()));
         ByteBuffer b = records.buffer();
         b.put(b.limit() - 1, (byte) (b.get(b.limit() - 1) ^ 0x5a)); // flip a byte inside the CRC-covered area
         ProduceRequestData req = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5000);

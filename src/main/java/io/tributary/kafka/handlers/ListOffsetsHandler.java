@@ -39,6 +39,8 @@ public final class ListOffsetsHandler implements ApiHandler {
         ListOffsetsRequest req = (ListOffsetsRequest) request;
         Map<String, TopicInfo> catalog = broker.logs().manager().topics();
         ListOffsetsResponseData resp = new ListOffsetsResponseData();
+        // The leader epoch field exists from v4; earlier versions must leave it at its default.
+        int epoch = request.version() >= 4 ? 0 : -1;
         List<Future<?>> lookups = new ArrayList<>();
         for (ListOffsetsTopic topic : req.data().topics()) {
             ListOffsetsTopicResponse tr = new ListOffsetsTopicResponse().setName(topic.name());
@@ -62,14 +64,14 @@ public final class ListOffsetsHandler implements ApiHandler {
                 }
                 long ts = p.timestamp();
                 if (ts == ListOffsetsRequest.EARLIEST_TIMESTAMP || ts == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
-                    pr.setOffset(log.logStartOffset()).setLeaderEpoch(0);
+                    pr.setOffset(log.logStartOffset()).setLeaderEpoch(epoch);
                 } else if (ts == ListOffsetsRequest.LATEST_TIMESTAMP) {
-                    pr.setOffset(log.highWatermark()).setLeaderEpoch(0);
+                    pr.setOffset(log.highWatermark()).setLeaderEpoch(epoch);
                 } else if (ts == ListOffsetsRequest.MAX_TIMESTAMP || ts >= 0) {
                     lookups.add(broker.logs().offsetForTimestamp(log.topicPartition(), ts)
                             .onSuccess(found -> found.ifPresent(t -> pr.setOffset(t.offset)
                                     .setTimestamp(t.timestamp)
-                                    .setLeaderEpoch(0)))
+                                    .setLeaderEpoch(epoch)))
                             .onFailure(t -> pr.setErrorCode(Errors.forException(t).code())));
                 } else if (ts != ListOffsetsRequest.LATEST_TIERED_TIMESTAMP && ts != -6L) {
                     pr.setErrorCode(Errors.INVALID_REQUEST.code());
