@@ -226,8 +226,9 @@ public final class PartitionLog implements Closeable {
                 if (seg.sizeInBytes() > 0 && (best == null || seg.maxTimestampSoFar() > best.maxTimestampSoFar())) best = seg;
             }
             if (best == null) return Optional.empty();
-            FileRecords.TimestampAndOffset t = best.log().largestTimestampAfter(0);
-            return t.offset >= logStartOffset ? Optional.of(t) : Optional.empty();
+            // The first record carrying the segment's largest timestamp (ties resolve to the earliest).
+            FileRecords.TimestampAndOffset t = best.log().searchForTimestamp(best.maxTimestampSoFar(), 0, best.baseOffset());
+            return t != null && t.offset >= logStartOffset ? Optional.of(t) : Optional.empty();
         }
         for (LogSegment seg : segments.values()) {
             if (seg.sizeInBytes() == 0 || seg.maxTimestampSoFar() < targetTimestamp) continue;
