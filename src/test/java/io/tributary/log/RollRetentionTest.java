@@ -134,4 +134,49 @@ class RollRetentionTest {
             assertEquals(3, log.recoveryPoint());
         }
     }
+
+    @Test
+    void fsyncRunsOnTheIoExecutorNotTheCaller() throws Exception {
+        java.util.ArrayDeque<Runnable> io = new java.util.ArrayDeque<>();
+        try (PartitionLog log = PartitionLog.open(dir.resolve("t-0"), TP, config(), time, io::add, true)) {
+            log.appendAsLeader(batch(T0, 3), 0);
+            java.util.concurrent.CompletableFuture<Long> f = log.flush();
+            assertFalse(f.isDone(), "flush must be queued, not run inline");
+            assertEquals(0, log.recoveryPoint());
+            while (!io.isEmpty()) io.poll().run();
+            assertEquals(3L, f.get());
+            assertEquals(3, log.recoveryPoint());
+        }
+    }
+
+    @Test
+    void fetchChannelStaysOpenUntilDelayedPhysicalDelete() throws Exception {
+        LogConfig cfg = config(TopicConfig.SEGMENT_BYTES_CONFIG, "1024", TopicConfig.RETENTION_MS_CONFIG, "1000",
+            TopicConfig.FILE_DELETE_DELAY_MS_CONFIG, "60000");
+        try (PartitionLog log = open(dir, cfg, time, true)) {
+            for (int i = 0; i < 10; i++) log.appendAsLeader(batch(T0, 3), 0);
+            FetchDataInfo inFlight = log.read(0, 1 << 20, true);
+            time.advance(2000);
+            log.appendAsLeader(batch(time.milliseconds(), 1), 0);
+            assertTrue(log.deleteOldSegments() > 0);
+            assertTrue(inFlight.channel().isOpen(), "renamed to .deleted but still readable");
+            assertEquals(inFlight.sizeInBytes(), bytesOf(inFlight.records()).remaining());
+            time.advance(60_000);
+            log.tick();
+            assertFalse(inFlight.channel().isOpen());
+        }
+    }
+
+    @Test
+    void checkpointIsWrittenOnTickAtMostEveryFewSeconds() throws Exception {
+        LogConfig cfg = config(TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG, "1");
+        try (PartitionLog log = open(dir, cfg, time, true)) {
+            log.appendAsLeader(batch(T0, 3), 0);
+            log.tick();
+            assertEquals(0, PartitionCheckpoint.read(dir.resolve("t-0")).recoveryPoint(), "too soon after open");
+            time.advance(PartitionLog.CHECKPOINT_INTERVAL_MS);
+            log.tick();
+            assertEquals(new PartitionCheckpoint(0, 3, 3), PartitionCheckpoint.read(dir.resolve("t-0")));
+        }
+    }
 }
