@@ -31,17 +31,20 @@ abstract class AbstractIndex implements Closeable {
     private MappedByteBuffer mmap;
     private int entries;
     private int maxEntries;
+    /** File length found at open, before any resize: what sanityCheck judges. */
+    private final long lengthAtOpen;
 
     AbstractIndex(File file, long baseOffset, int maxIndexSize) throws IOException {
         this.file = file;
         this.baseOffset = baseOffset;
         this.maxIndexSize = maxIndexSize;
         boolean created = !file.exists() || file.length() == 0;
+        this.lengthAtOpen = created ? 0 : file.length();
         long length = created ? roundDown(maxIndexSize) : file.length();
         if (length < entrySize()) length = entrySize(); // room for at least one entry
         map(length);
         // A file whose length is not a whole number of entries is reported by sanityCheck.
-        this.entries = created ? 0 : (int) (file.length() / entrySize());
+        this.entries = created ? 0 : (int) (lengthAtOpen / entrySize());
     }
 
     abstract int entrySize();
@@ -119,7 +122,7 @@ abstract class AbstractIndex implements Closeable {
      * @return null when sane, else the reason
      */
     String sanityCheck(long logEndOffsetOfSegment) {
-        if (file.length() % entrySize() != 0) return "size " + file.length() + " not a multiple of " + entrySize();
+        if (lengthAtOpen % entrySize() != 0) return "size " + lengthAtOpen + " not a multiple of " + entrySize();
         for (int i = 1; i < entries; i++) {
             if (searchKey(i) <= searchKey(i - 1)) return "entries out of order at slot " + i;
         }

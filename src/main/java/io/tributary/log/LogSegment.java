@@ -255,9 +255,6 @@ final class LogSegment implements Closeable {
         timeIndex.deleteIfExists();
     }
 
-    /** Truncates the active segment's data to {@code bytes} (used by recovery only). */
-    void truncateData(int bytes) throws IOException { log.truncateTo(bytes); }
-
     @Override public void close() throws IOException {
         timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
         offsetIndex.close();

@@ -2,14 +2,11 @@ package io.tributary.log;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
-import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
@@ -182,62 +179,17 @@ public final class PartitionLog implements Closeable {
      */
     public FetchDataInfo read(long fetchOffset, int maxBytes, boolean minOneMessage) {
         ensureOpen();
-        long start = logStartOffset, end = logEndOffset, hw = highWatermark;
-        if (fetchOffset < start || fetchOffset > end) {
-            throw new OffsetOutOfRangeException("Offset " + fetchOffset + " out of range [" + start + ", " + end + "] for " + tp);
-        }
-        Map.Entry<Long, LogSegment> e = segments.floorEntry(fetchOffset);
-        while (e != null && fetchOffset < hw) {
-            LogSegment seg = e.getValue();
-            FileRecords.LogOffsetPosition p = seg.translateOffset(fetchOffset);
-            if (p != null) {
-                int total = 0;
-                for (FileChannelRecordBatch b : seg.log().batchesFrom(p.position)) {
-                    if (b.lastOffset() >= hw) break;
-                    long next = (long) total + b.sizeInBytes();
-                    if (next > maxBytes && !(total == 0 && minOneMessage)) break;
-                    total = (int) next;
-                }
-                if (total == 0) break;
-                return new FetchDataInfo(fetchOffset, seg.log().slice(p.position, total), seg.log().channel(),
-                    p.position, total, hw, start, end);
-            }
-            e = segments.higherEntry(e.getKey());
-        }
-        return new FetchDataInfo(fetchOffset, MemoryRecords.EMPTY, null, 0, 0, hw, start, end);
+        return LogReader.read(tp, segments, fetchOffset, maxBytes, minOneMessage, logStartOffset, logEndOffset, highWatermark);
     }
 
     /**
      * Owner thread. First offset whose record timestamp is &gt;= target (below the high watermark);
-     * {@link ListOffsetsRequest#MAX_TIMESTAMP}: the record with the largest timestamp;
-     * {@code EARLIEST_TIMESTAMP}/{@code LATEST_TIMESTAMP}: log start / high watermark.
+     * {@link ListOffsetsRequest#MAX_TIMESTAMP}: the first record with the largest timestamp;
+     * {@code EARLIEST_TIMESTAMP}/{@code LATEST_TIMESTAMP}: log start / high watermark. Empty if none.
      */
     public Optional<FileRecords.TimestampAndOffset> offsetForTimestamp(long targetTimestamp) {
         ensureOpen();
-        if (targetTimestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP || targetTimestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
-            return Optional.of(new FileRecords.TimestampAndOffset(RecordBatch.NO_TIMESTAMP, logStartOffset, Optional.empty()));
-        }
-        if (targetTimestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
-            return Optional.of(new FileRecords.TimestampAndOffset(RecordBatch.NO_TIMESTAMP, highWatermark, Optional.empty()));
-        }
-        if (targetTimestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
-            LogSegment best = null;
-            for (LogSegment seg : segments.values()) {
-                if (seg.sizeInBytes() > 0 && (best == null || seg.maxTimestampSoFar() > best.maxTimestampSoFar())) best = seg;
-            }
-            if (best == null) return Optional.empty();
-            FileRecords.TimestampAndOffset t = best.log().largestTimestampAfter(0);
-            return t.offset >= logStartOffset ? Optional.of(t) : Optional.empty();
-        }
-        for (LogSegment seg : segments.values()) {
-            if (seg.sizeInBytes() == 0 || seg.maxTimestampSoFar() < targetTimestamp) continue;
-            FileRecords.TimestampAndOffset t = seg.findOffsetByTimestamp(targetTimestamp);
-            if (t == null) continue;
-            if (t.offset >= highWatermark) return Optional.empty();
-            long offset = Math.max(t.offset, logStartOffset);
-            return Optional.of(new FileRecords.TimestampAndOffset(t.timestamp, offset, t.leaderEpoch));
-        }
-        return Optional.empty();
+        return LogReader.offsetForTimestamp(segments, targetTimestamp, logStartOffset, highWatermark);
     }
 
     /** Owner thread: segment.ms roll, retention, delayed deletes, flush.ms, checkpoint. Returns segments deleted. */
@@ -250,9 +202,9 @@ public final class PartitionLog implements Closeable {
         int deleted = deleteOldSegments();
         deleter.deleteExpired();
         if (unflushedMessages > 0 && now - lastFlushMs >= cfg.flushMs()) flush();
-        producerState.removeExpired(now, PRODUCER_ID_EXPIRATION_MS);
         if (now - lastCheckpointMs >= CHECKPOINT_INTERVAL_MS) {
             lastCheckpointMs = now;
+            producerState.removeExpired(now, PRODUCER_ID_EXPIRATION_MS); // O(producers): not on every tick
             PartitionCheckpoint c = checkpointValue();
             if (!c.equals(lastCheckpoint)) {
                 lastCheckpoint = c;

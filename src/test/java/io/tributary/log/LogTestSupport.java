@@ -67,9 +67,12 @@ final class LogTestSupport {
 
     static ByteBuffer bytesOf(org.apache.kafka.common.record.internal.Records records) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(records.sizeInBytes());
-        if (records instanceof org.apache.kafka.common.record.internal.FileRecords f) f.readInto(buf, 0);
-        else buf.put(((MemoryRecords) records).buffer().duplicate());
-        buf.flip();
+        if (records instanceof org.apache.kafka.common.record.internal.FileRecords f) {
+            f.readInto(buf, 0); // flips the buffer itself
+        } else {
+            buf.put(((MemoryRecords) records).buffer().duplicate());
+            buf.flip();
+        }
         return buf;
     }
 }

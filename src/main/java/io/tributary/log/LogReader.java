@@ -1,0 +1,80 @@
+package io.tributary.log;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+
+/**
+ * The read paths of {@link PartitionLog} (Fetch and ListOffsets), kept apart from the write path.
+ *
+ * <p>Reads never return a partial batch: a Kafka client tolerates one, but a follower copying bytes
+ * verbatim and our own zero-copy accounting are simpler with whole batches. Only batches entirely
+ * below the high watermark are returned, as Kafka does for consumers.
+ *
+ * <p>Threading: stateless; called on the partition's owner thread with a consistent set of offsets.
+ */
+final class LogReader {
+    private LogReader() {}
+
+    static FetchDataInfo read(TopicPartition tp, NavigableMap<Long, LogSegment> segments, long fetchOffset, int maxBytes,
+                              boolean minOneMessage, long start, long end, long hw) {
+        if (fetchOffset < start || fetchOffset > end) {
+            throw new OffsetOutOfRangeException("Offset " + fetchOffset + " out of range [" + start + ", " + end + "] for " + tp);
+        }
+        Map.Entry<Long, LogSegment> e = segments.floorEntry(fetchOffset);
+        while (e != null && fetchOffset < hw) {
+            LogSegment seg = e.getValue();
+            FileRecords.LogOffsetPosition p = seg.translateOffset(fetchOffset);
+            if (p != null) {
+                int total = 0;
+                for (FileChannelRecordBatch b : seg.log().batchesFrom(p.position)) {
+                    if (b.lastOffset() >= hw) break;
+                    long next = (long) total + b.sizeInBytes();
+                    if (next > maxBytes && !(total == 0 && minOneMessage)) break;
+                    total = (int) next;
+                }
+                if (total == 0) break;
+                return new FetchDataInfo(fetchOffset, seg.log().slice(p.position, total), seg.log().channel(),
+                    p.position, total, hw, start, end);
+            }
+            e = segments.higherEntry(e.getKey()); // offset fell in a gap at the segment's end
+        }
+        return new FetchDataInfo(fetchOffset, MemoryRecords.EMPTY, null, 0, 0, hw, start, end);
+    }
+
+    static Optional<FileRecords.TimestampAndOffset> offsetForTimestamp(NavigableMap<Long, LogSegment> segments, long target,
+                                                                       long logStartOffset, long hw) {
+        if (target == ListOffsetsRequest.EARLIEST_TIMESTAMP || target == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
+            return Optional.of(new FileRecords.TimestampAndOffset(RecordBatch.NO_TIMESTAMP, logStartOffset, Optional.empty()));
+        }
+        if (target == ListOffsetsRequest.LATEST_TIMESTAMP) {
+            return Optional.of(new FileRecords.TimestampAndOffset(RecordBatch.NO_TIMESTAMP, hw, Optional.empty()));
+        }
+        if (target == ListOffsetsRequest.MAX_TIMESTAMP) {
+            LogSegment best = null;
+            for (LogSegment seg : segments.values()) {
+                if (seg.sizeInBytes() > 0 && (best == null || seg.maxTimestampSoFar() > best.maxTimestampSoFar())) best = seg;
+            }
+            if (best == null) return Optional.empty();
+            // The first record carrying the segment's largest timestamp (ties resolve to the earliest).
+            FileRecords.TimestampAndOffset t = best.log().searchForTimestamp(best.maxTimestampSoFar(), 0, best.baseOffset());
+            return t != null && t.offset >= logStartOffset ? Optional.of(t) : Optional.empty();
+        }
+        for (LogSegment seg : segments.values()) {
+            if (seg.sizeInBytes() == 0 || seg.maxTimestampSoFar() < target) continue;
+            FileRecords.TimestampAndOffset t = seg.findOffsetByTimestamp(target);
+            if (t == null) continue;
+            if (t.offset >= hw) return Optional.empty();
+            return Optional.of(new FileRecords.TimestampAndOffset(t.timestamp, Math.max(t.offset, logStartOffset), t.leaderEpoch));
+        }
+        return Optional.empty();
+    }
+}
