@@ -20,6 +20,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -94,10 +95,15 @@ public final class Node {
             return Future.succeededFuture();
         }
         stopped = true;
+        CompletableFuture<Void> closed = new CompletableFuture<>();
         Future<?> listeners = kafkaDeployment == null ? Future.succeededFuture() : vertx.undeploy(kafkaDeployment);
-        return listeners
-                .transform(ignored -> logService == null ? Future.succeededFuture() : logService.stop())
+        listeners
+                .transform(ignored -> {
+                    LOG.debug("listeners closed");
+                    return logService == null ? Future.succeededFuture() : logService.stop();
+                })
                 .transform(ignored -> vertx.executeBlocking(() -> {
+                    LOG.debug("partition owners stopped");
                     if (logManager != null) {
                         logManager.shutdown();
                     }
@@ -109,9 +115,16 @@ public final class Node {
                         LOG.error("error during shutdown", ar.cause());
                     }
                     ioExecutor.shutdown();
-                    return vertx.close();
-                })
-                .onSuccess(v -> LOG.info("Tributary node {} stopped cleanly", config.nodeId()));
+                    // Close Vert.x from a plain thread: a completion dispatched to one of its own
+                    // contexts would never run once those contexts are gone.
+                    Thread closer = new Thread(() -> vertx.close().onComplete(c -> {
+                        LOG.info("Tributary node {} stopped cleanly", config.nodeId());
+                        closed.complete(null);
+                    }), "tributary-close");
+                    closer.start();
+                    return Future.succeededFuture();
+                });
+        return Future.fromCompletionStage(closed);
     }
 
     public NodeConfig config() {
