@@ -1,0 +1,17 @@
+package io.tributary.log;
+
+import org.apache.kafka.common.record.internal.Records;
+
+import java.nio.channels.FileChannel;
+
+/**
+ * Result of {@link PartitionLog#read}. {@code channel}/{@code filePosition}/{@code sizeInBytes} name
+ * the exact bytes to send with {@code FileChannel.transferTo} (zero copy); {@code channel} is null and
+ * {@code sizeInBytes} 0 when there is nothing to return. {@code records} is the same bytes as a
+ * {@code FileRecords} slice, or {@code MemoryRecords.EMPTY}. Always whole batches.
+ *
+ * <p>The channel stays open until the segment is physically deleted (file.delete.delay.ms after a
+ * retention delete), so a send already in progress completes.
+ */
+public record FetchDataInfo(long fetchOffset, Records records, FileChannel channel, long filePosition, int sizeInBytes,
+                            long highWatermark, long logStartOffset, long logEndOffset) {}

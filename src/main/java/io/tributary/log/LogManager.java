@@ -1,0 +1,268 @@
+package io.tributary.log;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.stream.Stream;
+
+/**
+ * All partition logs of one data directory, plus the topic catalog.
+ *
+ * <p>On disk under {@code dataDir}: {@code <topic>-<partition>/} per partition (see {@link PartitionLog};
+ * the name is split at the last '-'), {@code meta/topics/<topic>.properties} (see {@link TopicCatalog}),
+ * and {@code meta/clean-shutdown}, an empty marker written after every log closed cleanly and removed
+ * at startup, whose presence lets recovery skip full re-validation.
+ *
+ * <p>Threading: catalog methods are synchronized (admin requests arrive from several threads) and
+ * do blocking I/O, so call them from a worker; {@link #partition} and {@link #allPartitions} are
+ * lock-free. Each returned {@link PartitionLog} remains single-owner.
+ */
+public final class LogManager implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(LogManager.class);
+    static final String CLEAN_SHUTDOWN_FILE = "clean-shutdown";
+    /** Upper bound on partitions per topic, to refuse requests that would exhaust file handles. */
+    public static final int MAX_PARTITIONS_PER_TOPIC = 10_000;
+
+    private final Path dataDir;
+    private final LogConfig brokerDefaults;
+    private final Time time;
+    private final Executor ioExecutor;
+    private final TopicCatalog catalog;
+    private final Map<String, TopicInfo> topics = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    private boolean hadCleanShutdown;
+
+    public LogManager(Path dataDir, LogConfig brokerDefaults, Time time, Executor ioExecutor) {
+        this.dataDir = dataDir;
+        this.brokerDefaults = brokerDefaults;
+        this.time = time;
+        this.ioExecutor = ioExecutor;
+        this.catalog = new TopicCatalog(dataDir);
+    }
+
+    /** Blocking: reads the catalog, consumes the clean-shutdown marker, opens (recovers) every partition. */
+    public synchronized void startup() throws IOException {
+        Files.createDirectories(dataDir.resolve("meta"));
+        Path marker = dataDir.resolve("meta").resolve(CLEAN_SHUTDOWN_FILE);
+        hadCleanShutdown = Files.exists(marker);
+        for (TopicCatalog.Entry e : catalog.readAll()) {
+            LogConfig cfg;
+            try {
+                cfg = LogConfig.fromOverrides(brokerDefaults, e.overrides());
+            } catch (ConfigException ex) {
+                log.warn("Topic {}: stored config overrides no longer valid ({}); using broker defaults", e.name(), ex.getMessage());
+                cfg = brokerDefaults;
+            }
+            TopicInfo info = new TopicInfo(e.name(), e.topicId(), e.partitions(), e.overrides(), cfg);
+            topics.put(e.name(), info);
+            for (int p = 0; p < e.partitions(); p++) openPartition(new TopicPartition(e.name(), p), cfg, true);
+        }
+        removeStrayPartitionDirs();
+        // Removed only after every log is open: a crash during startup must recover again.
+        Files.deleteIfExists(marker);
+        Utils.flushDir(marker.getParent());
+        log.info("Log manager started: {} topics, {} partitions, clean shutdown: {}", topics.size(), logs.size(), hadCleanShutdown);
+    }
+
+    private PartitionLog openPartition(TopicPartition tp, LogConfig cfg, boolean logSummary) throws IOException {
+        LogLoader.Result[] r = new LogLoader.Result[1];
+        PartitionLog pl = PartitionLog.open(partitionDir(tp), tp, cfg, time, ioExecutor, hadCleanShutdown, r);
+        if (logSummary && r[0].neededRecovery()) {
+            log.info("Recovered {}: log end offset {}, {} bytes truncated, {} indexes rebuilt, {} segments dropped, {} segments re-validated",
+                tp, pl.logEndOffset(), r[0].truncatedBytes(), r[0].rebuiltIndexes(), r[0].droppedSegments(), r[0].validatedSegments());
+        }
+        logs.put(tp, pl);
+        return pl;
+    }
+
+    Path partitionDir(TopicPartition tp) { return dataDir.resolve(tp.topic() + "-" + tp.partition()); }
+
+    /** Parses {@code <topic>-<partition>} at the last '-'; null if the name does not fit. */
+    static TopicPartition parsePartitionDir(String name) {
+        int i = name.lastIndexOf('-');
+        if (i <= 0 || i == name.length() - 1) return null;
+        try {
+            return new TopicPartition(name.substring(0, i), Integer.parseInt(name.substring(i + 1)));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** A partition directory not in the catalog is what a crash during topic deletion leaves behind. */
+    private void removeStrayPartitionDirs() throws IOException {
+        List<Path> dirs;
+        try (Stream<Path> s = Files.list(dataDir)) {
+            dirs = s.filter(Files::isDirectory).toList();
+        }
+        for (Path d : dirs) {
+            TopicPartition tp = parsePartitionDir(d.getFileName().toString());
+            if (tp != null && !logs.containsKey(tp)) {
+                log.warn("Removing partition directory {} which is not in the topic catalog", d);
+                Utils.delete(d.toFile());
+            }
+        }
+    }
+
+    public Map<String, TopicInfo> topics() { return Map.copyOf(new TreeMap<>(topics)); }
+    public TopicInfo topic(String name) { return topics.get(name); }
+    public LogConfig brokerDefaults() { return brokerDefaults; }
+    public PartitionLog partition(TopicPartition tp) { return logs.get(tp); }
+    public Collection<PartitionLog> allPartitions() { return List.copyOf(logs.values()); }
+
+    public synchronized TopicInfo createTopic(String name, int partitions, Map<String, String> configOverrides, boolean validateOnly) {
+        Topic.validate(name);
+        if (topics.containsKey(name)) throw new TopicExistsException("Topic '" + name + "' already exists.");
+        for (String existing : topics.keySet()) {
+            if (Topic.hasCollision(name, existing)) {
+                throw new InvalidTopicException("Topic '" + name + "' collides with existing topic '" + existing + "'");
+            }
+        }
+        checkPartitionCount(partitions);
+        LogConfig cfg = parseConfig(configOverrides);
+        TopicInfo info = new TopicInfo(name, Uuid.randomUuid(), partitions, configOverrides, cfg);
+        if (validateOnly) return info;
+        try {
+            for (int p = 0; p < partitions; p++) {
+                Path d = partitionDir(new TopicPartition(name, p));
+                if (Files.exists(d)) Utils.delete(d.toFile()); // leftover of an earlier topic with this name
+            }
+            catalog.write(new TopicCatalog.Entry(name, info.topicId(), partitions, info.configOverrides()));
+            topics.put(name, info);
+            for (int p = 0; p < partitions; p++) openPartition(new TopicPartition(name, p), cfg, false);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot create topic " + name, e);
+        }
+        return info;
+    }
+
+    private static void checkPartitionCount(int partitions) {
+        if (partitions < 1) throw new InvalidPartitionsException("Number of partitions must be at least 1, got " + partitions);
+        if (partitions > MAX_PARTITIONS_PER_TOPIC) {
+            throw new InvalidPartitionsException("Number of partitions " + partitions + " exceeds the limit " + MAX_PARTITIONS_PER_TOPIC);
+        }
+    }
+
+    private LogConfig parseConfig(Map<String, String> overrides) {
+        try {
+            return LogConfig.fromOverrides(brokerDefaults, overrides);
+        } catch (ConfigException e) {
+            throw new InvalidConfigurationException(e.getMessage());
+        }
+    }
+
+    /** Removes the topic from the catalog; the caller closes-and-deletes each returned log on its owner thread. */
+    public synchronized List<PartitionLog> deleteTopic(String name) {
+        TopicInfo info = topics.get(name);
+        if (info == null) throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
+        try {
+            catalog.delete(name);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot delete topic " + name, e);
+        }
+        topics.remove(name);
+        List<PartitionLog> removed = new ArrayList<>();
+        for (int p = 0; p < info.partitions(); p++) {
+            PartitionLog pl = logs.remove(new TopicPartition(name, p));
+            if (pl != null) removed.add(pl);
+        }
+        return removed;
+    }
+
+    public synchronized List<PartitionLog> createPartitions(String name, int newTotalCount, boolean validateOnly) {
+        TopicInfo info = topics.get(name);
+        if (info == null) throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
+        if (newTotalCount <= info.partitions()) {
+            throw new InvalidPartitionsException("Topic currently has " + info.partitions() + " partitions, which is higher than or equal to the requested " + newTotalCount + ".");
+        }
+        checkPartitionCount(newTotalCount);
+        if (validateOnly) return List.of();
+        TopicInfo updated = new TopicInfo(name, info.topicId(), newTotalCount, info.configOverrides(), info.config());
+        List<PartitionLog> created = new ArrayList<>();
+        try {
+            catalog.write(new TopicCatalog.Entry(name, info.topicId(), newTotalCount, info.configOverrides()));
+            topics.put(name, updated);
+            for (int p = info.partitions(); p < newTotalCount; p++) {
+                TopicPartition tp = new TopicPartition(name, p);
+                Path d = partitionDir(tp);
+                if (Files.exists(d)) Utils.delete(d.toFile());
+                created.add(openPartition(tp, info.config(), false));
+            }
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot create partitions for " + name, e);
+        }
+        return created;
+    }
+
+    /** Replaces all topic-level overrides; persists; every partition sees the new config (volatile swap). */
+    public synchronized TopicInfo alterTopicConfig(String name, Map<String, String> newOverrides, boolean validateOnly) {
+        TopicInfo info = topics.get(name);
+        if (info == null) throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
+        LogConfig cfg = parseConfig(newOverrides);
+        TopicInfo updated = new TopicInfo(name, info.topicId(), info.partitions(), newOverrides, cfg);
+        if (validateOnly) return updated;
+        try {
+            catalog.write(new TopicCatalog.Entry(name, info.topicId(), info.partitions(), updated.configOverrides()));
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot alter config of " + name, e);
+        }
+        topics.put(name, updated);
+        for (int p = 0; p < info.partitions(); p++) {
+            PartitionLog pl = logs.get(new TopicPartition(name, p));
+            if (pl != null) pl.updateConfig(cfg);
+        }
+        return updated;
+    }
+
+    /** Closes every log (flush, checkpoints), then writes the clean-shutdown marker if all succeeded. */
+    public synchronized void shutdown() {
+        boolean clean = true;
+        for (PartitionLog pl : logs.values()) {
+            try {
+                pl.close();
+            } catch (IOException | RuntimeException e) {
+                clean = false;
+                log.error("Closing {} failed; next startup will run recovery", pl.topicPartition(), e);
+            }
+        }
+        logs.clear();
+        topics.clear();
+        if (clean) {
+            try {
+                Path marker = dataDir.resolve("meta").resolve(CLEAN_SHUTDOWN_FILE);
+                Files.createDirectories(marker.getParent());
+                PartitionCheckpoint.writeAtomically(marker, new byte[0]);
+                Utils.flushDir(marker.getParent());
+            } catch (IOException e) {
+                log.error("Cannot write clean-shutdown marker", e);
+            }
+        }
+    }
+
+    @Override public void close() { shutdown(); }
+
+    /** Whether the last startup found the clean-shutdown marker. */
+    public synchronized boolean hadCleanShutdown() { return hadCleanShutdown; }
+}

@@ -1,0 +1,278 @@
+package io.tributary.log;
+
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.Time;
+
+import java.io.Closeable;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+/**
+ * One segment of a partition: the {@code .log} data file plus its {@code .index} and {@code .timeindex}.
+ *
+ * <p>On disk, for base offset B (20 digits, zero padded):
+ * <ul>
+ *   <li>{@code B.log} — record batches (v2, magic 2) back to back, exactly as on the wire, with
+ *       absolute base offsets already assigned; offsets strictly increasing;</li>
+ *   <li>{@code B.index} — see {@link OffsetIndex}; {@code B.timeindex} — see {@link TimeIndex};</li>
+ *   <li>after deletion, the same three names with the suffix {@code .deleted} until the delayed
+ *       physical delete.</li>
+ * </ul>
+ *
+ * <p>Threading: mutated by the partition's owner thread only. The {@link FileRecords} channel may be
+ * read concurrently by a network thread (positional reads of immutable, already-written bytes).
+ */
+final class LogSegment implements Closeable {
+    static final String LOG_SUFFIX = ".log";
+    static final String INDEX_SUFFIX = ".index";
+    static final String TIME_INDEX_SUFFIX = ".timeindex";
+    static final String DELETED_SUFFIX = ".deleted";
+
+    private final long baseOffset;
+    private final FileRecords log;
+    private final OffsetIndex offsetIndex;
+    private final TimeIndex timeIndex;
+    private final int indexIntervalBytes;
+    private final long createdMs;
+    private int bytesSinceLastIndexEntry;
+    private long nextOffset;
+    private long maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
+    private long offsetOfMaxTimestampSoFar;
+    private long firstBatchTimestamp = RecordBatch.NO_TIMESTAMP;
+    private boolean indexesMissing;
+
+    private LogSegment(long baseOffset, FileRecords log, OffsetIndex offsetIndex, TimeIndex timeIndex,
+                       int indexIntervalBytes, long createdMs) {
+        this.baseOffset = baseOffset;
+        this.log = log;
+        this.offsetIndex = offsetIndex;
+        this.timeIndex = timeIndex;
+        this.indexIntervalBytes = indexIntervalBytes;
+        this.createdMs = createdMs;
+        this.nextOffset = baseOffset;
+        this.offsetOfMaxTimestampSoFar = baseOffset;
+    }
+
+    static String filenamePrefix(long offset) { return String.format("%020d", offset); }
+    static File logFile(Path dir, long base) { return dir.resolve(filenamePrefix(base) + LOG_SUFFIX).toFile(); }
+    static File indexFile(Path dir, long base) { return dir.resolve(filenamePrefix(base) + INDEX_SUFFIX).toFile(); }
+    static File timeIndexFile(Path dir, long base) { return dir.resolve(filenamePrefix(base) + TIME_INDEX_SUFFIX).toFile(); }
+
+    /** Opens (or creates) the segment's files. Index content is not trusted until {@link #loadIndexes} or {@link #recover}. */
+    static LogSegment open(Path dir, long baseOffset, LogConfig config, Time time) throws IOException {
+        File logFile = logFile(dir, baseOffset);
+        boolean missing = logFile.exists() && logFile.length() > 0
+            && (!indexFile(dir, baseOffset).exists() || !timeIndexFile(dir, baseOffset).exists());
+        FileRecords records = FileRecords.open(logFile, logFile.exists(), 0, false);
+        OffsetIndex idx = new OffsetIndex(indexFile(dir, baseOffset), baseOffset, config.segmentIndexBytes());
+        TimeIndex tidx = new TimeIndex(timeIndexFile(dir, baseOffset), baseOffset, config.segmentIndexBytes());
+        LogSegment seg = new LogSegment(baseOffset, records, idx, tidx, config.indexIntervalBytes(), time.milliseconds());
+        seg.indexesMissing = missing;
+        return seg;
+    }
+
+    /** True when the data file existed with content but an index file did not (it must be rebuilt). */
+    boolean indexesMissing() { return indexesMissing; }
+
+    long baseOffset() { return baseOffset; }
+    long nextOffset() { return nextOffset; }
+    int sizeInBytes() { return log.sizeInBytes(); }
+    FileRecords log() { return log; }
+    OffsetIndex offsetIndex() { return offsetIndex; }
+    TimeIndex timeIndex() { return timeIndex; }
+    long maxTimestampSoFar() { return maxTimestampSoFar; }
+    long offsetOfMaxTimestampSoFar() { return offsetOfMaxTimestampSoFar; }
+
+    /** The timestamp segment.ms counts from: the first batch's max timestamp, else the segment's creation. */
+    long rollingBasedTimestamp() {
+        return firstBatchTimestamp != RecordBatch.NO_TIMESTAMP ? firstBatchTimestamp : createdMs;
+    }
+
+    /** Retention by time looks at the largest record timestamp (Kafka's rule), else the file's mtime. */
+    long largestTimestamp() {
+        return maxTimestampSoFar != RecordBatch.NO_TIMESTAMP ? maxTimestampSoFar : log.file().lastModified();
+    }
+
+    /** True when the relative offsets of {@code records} fit and the indexes have room. */
+    boolean canAppend(long lastOffset, int bytes, long segmentBytes) {
+        if (sizeInBytes() == 0) return lastOffset - baseOffset <= Integer.MAX_VALUE;
+        return (long) sizeInBytes() + bytes <= segmentBytes
+            && lastOffset - baseOffset <= Integer.MAX_VALUE
+            && offsetIndex.entries() < offsetIndex.maxEntries() - 1
+            && timeIndex.entries() < timeIndex.maxEntries() - 1;
+    }
+
+    /**
+     * Appends already validated batches with offsets assigned. Adds one index entry per
+     * {@code index.interval.bytes}, pointing at a batch start.
+     */
+    void append(MemoryRecords records) throws IOException {
+        int position = log.sizeInBytes();
+        for (MutableRecordBatch batch : records.batches()) {
+            if (batch.baseOffset() < nextOffset) {
+                throw new IllegalStateException("offset " + batch.baseOffset() + " not after segment next offset " + nextOffset);
+            }
+            onBatch(batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(), batch.sizeInBytes(), position);
+            position += batch.sizeInBytes();
+        }
+        log.append(records);
+    }
+
+    private void onBatch(long base, long last, long maxTimestamp, int size, int position) {
+        if (firstBatchTimestamp == RecordBatch.NO_TIMESTAMP && nextOffset == baseOffset) firstBatchTimestamp = maxTimestamp;
+        if (maxTimestamp > maxTimestampSoFar) {
+            maxTimestampSoFar = maxTimestamp;
+            offsetOfMaxTimestampSoFar = last;
+        }
+        if (bytesSinceLastIndexEntry > indexIntervalBytes) {
+            offsetIndex.append(base, position);
+            timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+            bytesSinceLastIndexEntry = 0;
+        }
+        bytesSinceLastIndexEntry += size;
+        nextOffset = last + 1;
+    }
+
+    /** Position of the first batch whose last offset is &gt;= offset, or null if beyond the segment. */
+    FileRecords.LogOffsetPosition translateOffset(long offset) {
+        OffsetIndex.Entry e = offsetIndex.lookup(offset);
+        return log.searchForOffsetFromPosition(offset, e.position());
+    }
+
+    /**
+     * Re-validates batches from {@code startPosition} to the end and rebuilds index entries for them;
+     * truncates the file at the first invalid batch (bad magic, CRC, size, or non-increasing offsets).
+     * {@code onValid} sees each valid batch (producer-state replay).
+     * @return number of bytes truncated
+     */
+    int recover(int startPosition, Consumer<RecordBatch> onValid) throws IOException {
+        if (startPosition == 0) {
+            offsetIndex.reset();
+            timeIndex.reset();
+            nextOffset = baseOffset;
+            maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
+            offsetOfMaxTimestampSoFar = baseOffset;
+            firstBatchTimestamp = RecordBatch.NO_TIMESTAMP;
+        } else {
+            offsetIndex.resizeToMax();
+            timeIndex.resizeToMax();
+        }
+        bytesSinceLastIndexEntry = 0;
+        int validBytes = startPosition;
+        try {
+            for (FileChannelRecordBatch batch : log.batchesFrom(startPosition)) {
+                if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) throw new CorruptRecordException("magic " + batch.magic());
+                batch.ensureValid();
+                if (batch.baseOffset() < nextOffset || batch.lastOffset() < batch.baseOffset()
+                        || batch.lastOffset() - baseOffset > Integer.MAX_VALUE) {
+                    throw new CorruptRecordException("offsets " + batch.baseOffset() + ".." + batch.lastOffset()
+                        + " not after " + nextOffset);
+                }
+                onBatch(batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(), batch.sizeInBytes(), batch.position());
+                onValid.accept(batch);
+                validBytes = batch.position() + batch.sizeInBytes();
+            }
+        } catch (CorruptRecordException | IllegalStateException e) {
+            // fall through: everything from validBytes on is discarded
+        }
+        int truncated = log.sizeInBytes() - validBytes;
+        if (truncated > 0) log.truncateTo(validBytes);
+        return truncated;
+    }
+
+    /**
+     * Loads a segment from a clean shutdown: checks index sanity and scans only the tail after the last
+     * index entry. Returns null when the indexes are sane, else the reason (caller then rebuilds with
+     * {@link #recover}).
+     */
+    String loadIndexes() {
+        String bad = offsetIndex.sanityCheck(Long.MAX_VALUE, sizeInBytes());
+        if (bad == null) bad = timeIndex.sanityCheck(Long.MAX_VALUE, 0);
+        if (bad != null) return bad;
+        OffsetIndex.Entry last = offsetIndex.lastEntry();
+        if (offsetIndex.entries() > 0) {
+            FileRecords.LogOffsetPosition p = log.searchForOffsetFromPosition(last.offset(), last.position());
+            if (p == null || p.position != last.position() || p.offset < last.offset()) {
+                return "last index entry " + last + " does not point at a batch";
+            }
+        }
+        TimeIndex.Entry lastTime = timeIndex.lastEntry();
+        maxTimestampSoFar = lastTime.timestamp();
+        offsetOfMaxTimestampSoFar = lastTime.offset();
+        nextOffset = last.offset();
+        return null;
+    }
+
+    /** Position of the last offset-index entry (where a tail scan starts). */
+    int lastIndexedPosition() { return offsetIndex.lastEntry().position(); }
+
+    /** Smallest offset &gt;= the first record with timestamp &gt;= target, searching this segment. */
+    FileRecords.TimestampAndOffset findOffsetByTimestamp(long target) {
+        TimeIndex.Entry t = timeIndex.lookup(target);
+        OffsetIndex.Entry o = offsetIndex.lookup(t.offset());
+        return log.searchForTimestamp(target, o.position(), o.offset());
+    }
+
+    /** The segment stops being active: record the final max timestamp and trim the indexes. */
+    void onBecomeInactive() throws IOException {
+        timeIndex.resizeToMax();
+        timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+        offsetIndex.trimToValidSize();
+        timeIndex.trimToValidSize();
+    }
+
+    void resizeIndexesToMax() throws IOException {
+        offsetIndex.resizeToMax();
+        timeIndex.resizeToMax();
+    }
+
+    /** Forces data and indexes to disk. Called on the I/O executor (or at close). */
+    void flush() throws IOException {
+        log.flush();
+        offsetIndex.flush();
+        timeIndex.flush();
+    }
+
+    /** Renames the files to {@code *.deleted}; the channel stays open for in-flight fetches. */
+    void markDeleted() throws IOException {
+        log.renameTo(new File(log.file().getPath() + DELETED_SUFFIX));
+        offsetIndex.renameTo(new File(offsetIndex.file().getPath() + DELETED_SUFFIX));
+        timeIndex.renameTo(new File(timeIndex.file().getPath() + DELETED_SUFFIX));
+    }
+
+    /** Closes handles and removes the files (whatever their current suffix). */
+    void deleteFiles() throws IOException {
+        log.closeHandlers();
+        log.deleteIfExists();
+        offsetIndex.deleteIfExists();
+        timeIndex.deleteIfExists();
+    }
+
+    /** Truncates the active segment's data to {@code bytes} (used by recovery only). */
+    void truncateData(int bytes) throws IOException { log.truncateTo(bytes); }
+
+    @Override public void close() throws IOException {
+        timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
+        offsetIndex.close();
+        timeIndex.close();
+        log.close();
+    }
+
+    /** Closes without trimming (damaged or discarded segments). */
+    void closeHandlers() throws IOException {
+        offsetIndex.closeHandler();
+        timeIndex.closeHandler();
+        log.closeHandlers();
+    }
+
+    @Override public String toString() {
+        return "LogSegment(base=" + baseOffset + ", size=" + sizeInBytes() + ", next=" + nextOffset + ")";
+    }
+}

@@ -1,0 +1,410 @@
+package io.tributary.log;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The log of one partition: an ordered set of {@link LogSegment}s, the last one active.
+ *
+ * <p>On disk, {@code <dataDir>/<topic>-<partition>/}: the segments' {@code .log}/{@code .index}/
+ * {@code .timeindex} files (see {@link LogSegment}), {@code partition.checkpoint} (see
+ * {@link PartitionCheckpoint}), producer snapshots {@code <offset>.snapshot} (see
+ * {@link ProducerStateManager}), and {@code *.deleted} files awaiting physical deletion.
+ *
+ * <p>Threading: single owner. Every mutating method and {@link #read}/{@link #offsetForTimestamp}
+ * run on the partition's owner thread; there are no locks on the append path. Offsets and sizes are
+ * volatile and readable from any thread. fsync ({@code FileChannel.force}) runs on the injected
+ * {@code ioExecutor}, never on the owner thread, except in {@link #close()}; the I/O task touches
+ * file channels and index files by path only, never the owner's memory maps.
+ */
+public final class PartitionLog implements Closeable {
+    /** How often tick() persists the checkpoint file at most. */
+    static final long CHECKPOINT_INTERVAL_MS = 5_000;
+    /** Kafka's producer.id.expiration.ms default. */
+    static final long PRODUCER_ID_EXPIRATION_MS = 86_400_000L;
+
+    private final Path dir;
+    private final TopicPartition tp;
+    private final Time time;
+    private final Executor ioExecutor;
+    private final ConcurrentSkipListMap<Long, LogSegment> segments;
+    private final ProducerStateManager producerState;
+    private final SegmentDeleter deleter;
+    private final AtomicLong recoveryPoint;
+    private volatile LogConfig config;
+    private volatile long logStartOffset;
+    private volatile long logEndOffset;
+    private volatile long highWatermark;
+    private volatile long sizeInBytes;
+    private volatile boolean highWatermarkFollowsLogEnd = true;
+    private long unflushedMessages;
+    private long lastFlushMs;
+    private long lastCheckpointMs;
+    private PartitionCheckpoint lastCheckpoint;
+    private boolean closed;
+
+    private PartitionLog(Path dir, TopicPartition tp, LogConfig config, Time time, Executor ioExecutor, LogLoader.Result r) {
+        this.dir = dir;
+        this.tp = tp;
+        this.config = config;
+        this.time = time;
+        this.ioExecutor = ioExecutor;
+        this.segments = r.segments();
+        this.producerState = r.producerState();
+        this.deleter = new SegmentDeleter(tp, time);
+        this.logStartOffset = r.logStartOffset();
+        this.logEndOffset = r.logEndOffset();
+        this.highWatermark = r.logEndOffset();
+        this.recoveryPoint = new AtomicLong(r.recoveryPoint());
+        this.lastFlushMs = time.milliseconds();
+        this.lastCheckpointMs = lastFlushMs;
+        refreshSize();
+    }
+
+    /** Opens the partition directory, running {@link LogLoader} (recovery when the shutdown was unclean). */
+    public static PartitionLog open(Path dir, TopicPartition tp, LogConfig config, Time time, Executor ioExecutor,
+                                    boolean hadCleanShutdown) throws IOException {
+        return open(dir, tp, config, time, ioExecutor, hadCleanShutdown, null);
+    }
+
+    static PartitionLog open(Path dir, TopicPartition tp, LogConfig config, Time time, Executor ioExecutor,
+                             boolean hadCleanShutdown, LogLoader.Result[] resultOut) throws IOException {
+        LogLoader.Result r = LogLoader.load(dir, tp, config, time, hadCleanShutdown);
+        if (resultOut != null) resultOut[0] = r;
+        PartitionLog pl = new PartitionLog(dir, tp, config, time, ioExecutor, r);
+        pl.writeCheckpointNow();
+        return pl;
+    }
+
+    public TopicPartition topicPartition() { return tp; }
+    public Path dir() { return dir; }
+    public LogConfig config() { return config; }
+    public void updateConfig(LogConfig config) { this.config = config; }
+    public long logStartOffset() { return logStartOffset; }
+    public long logEndOffset() { return logEndOffset; }
+    public long highWatermark() { return highWatermark; }
+    public long recoveryPoint() { return recoveryPoint.get(); }
+    public long sizeInBytes() { return sizeInBytes; }
+    public int numberOfSegments() { return segments.size(); }
+
+    /**
+     * Single-node mode (default): the high watermark follows the log end offset after every append.
+     * The replication layer turns this off and drives {@link #updateHighWatermark} from follower fetches.
+     */
+    public void setHighWatermarkFollowsLogEnd(boolean follows) {
+        this.highWatermarkFollowsLogEnd = follows;
+        if (follows) highWatermark = logEndOffset;
+    }
+
+    /** Owner thread. Clamped to [logStartOffset, logEndOffset]; never moves backwards. */
+    public void updateHighWatermark(long hw) {
+        long clamped = Math.min(Math.max(hw, logStartOffset), logEndOffset);
+        if (clamped > highWatermark) highWatermark = clamped;
+    }
+
+    /** Validates, checks idempotence, assigns offsets in place, appends. Owner thread only. */
+    public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) {
+        ensureOpen();
+        LogConfig cfg = config;
+        long now = time.milliseconds();
+        LogValidator.Validated v = LogValidator.validate(records, cfg, now);
+        long firstOffset = logEndOffset;
+        long lastOffset = firstOffset + v.numRecords() - 1;
+        LogSegment active = maybeRoll(lastOffset, v.validBytes(), cfg);
+        LogValidator.Assigned a = LogValidator.assignOffsets(records, firstOffset, leaderEpoch, cfg, now);
+        if (a.lastOffset() != lastOffset) throw new IllegalStateException("assigned " + a + " expected last " + lastOffset);
+
+        Map<Long, ProducerStateEntry> staged = new HashMap<>();
+        for (MutableRecordBatch batch : records.batches()) {
+            if (!batch.hasProducerId()) continue;
+            ProducerStateManager.Check c = producerState.check(batch, staged);
+            if (c.duplicate() != null) {
+                if (v.numBatches() != 1) throw new OutOfOrderSequenceException("Duplicate batch inside a multi-batch request");
+                ProducerStateEntry.BatchMetadata d = c.duplicate();
+                return new LogAppendInfo(d.firstOffset(), d.lastOffset(), d.maxTimestamp(), d.lastOffset(),
+                    cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? d.maxTimestamp() : -1,
+                    logStartOffset, 0, 0, true);
+            }
+            producerState.stage(batch, now, staged);
+        }
+        try {
+            active.append(records);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Append to " + tp + " failed", e);
+        }
+        producerState.commit(staged);
+        if (lastOffset + 1 <= logEndOffset) throw new IllegalStateException("log end offset would not advance");
+        logEndOffset = lastOffset + 1;
+        if (highWatermarkFollowsLogEnd) highWatermark = logEndOffset;
+        sizeInBytes += v.validBytes();
+        unflushedMessages += v.numRecords();
+        if (unflushedMessages >= cfg.flushMessages()) flush();
+        return new LogAppendInfo(firstOffset, lastOffset, a.maxTimestamp(), a.offsetOfMaxTimestamp(),
+            cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? now : -1, logStartOffset, v.numRecords(), v.validBytes(), false);
+    }
+
+    private LogSegment maybeRoll(long lastOffset, int bytes, LogConfig cfg) {
+        LogSegment active = segments.lastEntry().getValue();
+        if (!active.canAppend(lastOffset, bytes, cfg.segmentBytes())) {
+            roll();
+            active = segments.lastEntry().getValue();
+        }
+        return active;
+    }
+
+    /**
+     * Owner thread. Whole batches from the batch holding {@code fetchOffset}, up to {@code maxBytes}
+     * (at least the first batch when {@code minOneMessage}), below the high watermark, from one segment.
+     */
+    public FetchDataInfo read(long fetchOffset, int maxBytes, boolean minOneMessage) {
+        ensureOpen();
+        long start = logStartOffset, end = logEndOffset, hw = highWatermark;
+        if (fetchOffset < start || fetchOffset > end) {
+            throw new OffsetOutOfRangeException("Offset " + fetchOffset + " out of range [" + start + ", " + end + "] for " + tp);
+        }
+        Map.Entry<Long, LogSegment> e = segments.floorEntry(fetchOffset);
+        while (e != null && fetchOffset < hw) {
+            LogSegment seg = e.getValue();
+            FileRecords.LogOffsetPosition p = seg.translateOffset(fetchOffset);
+            if (p != null) {
+                int total = 0;
+                for (FileChannelRecordBatch b : seg.log().batchesFrom(p.position)) {
+                    if (b.lastOffset() >= hw) break;
+                    long next = (long) total + b.sizeInBytes();
+                    if (next > maxBytes && !(total == 0 && minOneMessage)) break;
+                    total = (int) next;
+                }
+                if (total == 0) break;
+                return new FetchDataInfo(fetchOffset, seg.log().slice(p.position, total), seg.log().channel(),
+                    p.position, total, hw, start, end);
+            }
+            e = segments.higherEntry(e.getKey());
+        }
+        return new FetchDataInfo(fetchOffset, MemoryRecords.EMPTY, null, 0, 0, hw, start, end);
+    }
+
+    /**
+     * Owner thread. First offset whose record timestamp is &gt;= target (below the high watermark);
+     * {@link ListOffsetsRequest#MAX_TIMESTAMP}: the record with the largest timestamp;
+     * {@code EARLIEST_TIMESTAMP}/{@code LATEST_TIMESTAMP}: log start / high watermark.
+     */
+    public Optional<FileRecords.TimestampAndOffset> offsetForTimestamp(long targetTimestamp) {
+        ensureOpen();
+        if (targetTimestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP || targetTimestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
+            return Optional.of(new FileRecords.TimestampAndOffset(RecordBatch.NO_TIMESTAMP, logStartOffset, Optional.empty()));
+        }
+        if (targetTimestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
+            return Optional.of(new FileRecords.TimestampAndOffset(RecordBatch.NO_TIMESTAMP, highWatermark, Optional.empty()));
+        }
+        if (targetTimestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
+            LogSegment best = null;
+            for (LogSegment seg : segments.values()) {
+                if (seg.sizeInBytes() > 0 && (best == null || seg.maxTimestampSoFar() > best.maxTimestampSoFar())) best = seg;
+            }
+            if (best == null) return Optional.empty();
+            FileRecords.TimestampAndOffset t = best.log().largestTimestampAfter(0);
+            return t.offset >= logStartOffset ? Optional.of(t) : Optional.empty();
+        }
+        for (LogSegment seg : segments.values()) {
+            if (seg.sizeInBytes() == 0 || seg.maxTimestampSoFar() < targetTimestamp) continue;
+            FileRecords.TimestampAndOffset t = seg.findOffsetByTimestamp(targetTimestamp);
+            if (t == null) continue;
+            if (t.offset >= highWatermark) return Optional.empty();
+            long offset = Math.max(t.offset, logStartOffset);
+            return Optional.of(new FileRecords.TimestampAndOffset(t.timestamp, offset, t.leaderEpoch));
+        }
+        return Optional.empty();
+    }
+
+    /** Owner thread: segment.ms roll, retention, delayed deletes, flush.ms, checkpoint. Returns segments deleted. */
+    public int tick() {
+        ensureOpen();
+        LogConfig cfg = config;
+        long now = time.milliseconds();
+        LogSegment active = segments.lastEntry().getValue();
+        if (active.sizeInBytes() > 0 && now - active.rollingBasedTimestamp() > cfg.segmentMs()) roll();
+        int deleted = deleteOldSegments();
+        deleter.deleteExpired();
+        if (unflushedMessages > 0 && now - lastFlushMs >= cfg.flushMs()) flush();
+        producerState.removeExpired(now, PRODUCER_ID_EXPIRATION_MS);
+        if (now - lastCheckpointMs >= CHECKPOINT_INTERVAL_MS) {
+            lastCheckpointMs = now;
+            PartitionCheckpoint c = checkpointValue();
+            if (!c.equals(lastCheckpoint)) {
+                lastCheckpoint = c;
+                ioExecutor.execute(() -> writeCheckpointQuietly(c));
+            }
+        }
+        return deleted;
+    }
+
+    /** Owner thread. Retention by time and size over closed segments below the high watermark. */
+    public int deleteOldSegments() {
+        ensureOpen();
+        LogConfig cfg = config;
+        if (!cfg.delete()) return 0;
+        long now = time.milliseconds();
+        long excess = cfg.retentionBytes() < 0 ? Long.MIN_VALUE : sizeInBytes - cfg.retentionBytes();
+        List<LogSegment> victims = new ArrayList<>();
+        LogSegment active = segments.lastEntry().getValue();
+        for (LogSegment seg : segments.values()) {
+            if (seg == active || seg.nextOffset() > highWatermark) break;
+            boolean byTime = cfg.retentionMs() >= 0 && now - seg.largestTimestamp() > cfg.retentionMs();
+            boolean bySize = excess != Long.MIN_VALUE && excess - seg.sizeInBytes() >= 0;
+            boolean belowStart = seg.nextOffset() <= logStartOffset;
+            if (!(byTime || bySize || belowStart)) break;
+            if (excess != Long.MIN_VALUE) excess -= seg.sizeInBytes();
+            victims.add(seg);
+        }
+        for (LogSegment seg : victims) {
+            segments.remove(seg.baseOffset());
+            long newStart = segments.firstKey();
+            if (newStart > logStartOffset) logStartOffset = newStart;
+            if (highWatermark < logStartOffset) highWatermark = logStartOffset;
+            recoveryPoint.accumulateAndGet(logStartOffset, Math::max);
+            deleter.schedule(seg, cfg.fileDeleteDelayMs());
+        }
+        if (!victims.isEmpty()) {
+            refreshSize();
+            deleter.deleteExpired();
+        }
+        return victims.size();
+    }
+
+    /**
+     * fsync up to the current log end offset on the I/O executor; completes with the new recovery
+     * point. Owner thread (appends call it when flush.messages is reached, tick() when flush.ms elapsed).
+     */
+    public CompletableFuture<Long> flush() {
+        ensureOpen();
+        long target = logEndOffset;
+        List<LogSegment> toFlush = new ArrayList<>(segments.tailMap(floorBase(recoveryPoint.get())).values());
+        unflushedMessages = 0;
+        lastFlushMs = time.milliseconds();
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        try {
+            ioExecutor.execute(() -> {
+                try {
+                    for (LogSegment seg : toFlush) SegmentDeleter.forceQuietly(seg);
+                    done.complete(recoveryPoint.accumulateAndGet(target, Math::max));
+                } catch (Throwable t) {
+                    done.completeExceptionally(new KafkaStorageException("Flush of " + tp + " failed", t));
+                }
+            });
+        } catch (RuntimeException rejected) {
+            done.completeExceptionally(rejected);
+        }
+        return done;
+    }
+
+    private long floorBase(long offset) {
+        Long k = segments.floorKey(offset);
+        return k == null ? segments.firstKey() : k;
+    }
+
+    /** Owner thread. Closes the active segment (if not empty) and starts a new one at the log end offset. */
+    public void roll() {
+        ensureOpen();
+        LogSegment active = segments.lastEntry().getValue();
+        if (active.sizeInBytes() == 0) return;
+        long newBase = logEndOffset;
+        if (newBase <= active.baseOffset()) throw new IllegalStateException("roll to " + newBase + " not after " + active.baseOffset());
+        try {
+            active.onBecomeInactive();
+            segments.put(newBase, LogSegment.open(dir, newBase, config, time));
+            byte[] snapshot = producerState.serialize();
+            ioExecutor.execute(() -> {
+                try {
+                    ProducerStateManager.writeSnapshot(dir, newBase, snapshot);
+                } catch (IOException e) {
+                    org.slf4j.LoggerFactory.getLogger(PartitionLog.class).warn("{}: producer snapshot failed: {}", tp, e.toString());
+                }
+            });
+        } catch (IOException e) {
+            throw new KafkaStorageException("Roll of " + tp + " failed", e);
+        }
+        flush(); // Kafka flushes the closed segment asynchronously on roll, bounding recovery to one segment
+    }
+
+    /** Flush synchronously, write producer snapshot and checkpoint, trim indexes. Owner thread or shutdown worker. */
+    @Override public void close() throws IOException {
+        if (closed) return;
+        closed = true;
+        for (LogSegment seg : segments.values()) seg.flush();
+        recoveryPoint.accumulateAndGet(logEndOffset, Math::max);
+        ProducerStateManager.writeSnapshot(dir, logEndOffset, producerState.serialize());
+        writeCheckpointNow();
+        for (LogSegment seg : segments.values()) seg.close();
+        deleter.deleteAll();
+    }
+
+    /** Topic deletion: release every handle and remove the directory. Owner thread. */
+    public void closeAndDelete() throws IOException {
+        closed = true;
+        for (LogSegment seg : segments.values()) seg.closeHandlers();
+        deleter.deleteAll();
+        segments.clear();
+        Utils.delete(dir.toFile());
+    }
+
+    private void ensureOpen() {
+        if (closed) throw new KafkaStorageException("Log for " + tp + " is closed");
+    }
+
+    private void refreshSize() {
+        long s = 0;
+        for (LogSegment seg : segments.values()) s += seg.sizeInBytes();
+        sizeInBytes = s;
+    }
+
+    private PartitionCheckpoint checkpointValue() {
+        return new PartitionCheckpoint(logStartOffset, recoveryPoint.get(), highWatermark);
+    }
+
+    private void writeCheckpointNow() throws IOException {
+        lastCheckpoint = checkpointValue();
+        lastCheckpoint.write(dir);
+    }
+
+    private void writeCheckpointQuietly(PartitionCheckpoint c) {
+        try {
+            if (java.nio.file.Files.isDirectory(dir)) c.write(dir);
+        } catch (IOException e) {
+            org.slf4j.LoggerFactory.getLogger(PartitionLog.class).warn("{}: checkpoint write failed: {}", tp, e.toString());
+        }
+    }
+
+    /** Producer state for a producer id (tests and the txn layer); owner thread. */
+    ProducerStateEntry producerStateEntry(long producerId) { return producerState.entry(producerId); }
+
+    /** Current segments, ascending (tests). */
+    List<LogSegment> segmentsSnapshot() { return new ArrayList<>(segments.values()); }
+
+    @Override public String toString() {
+        return "PartitionLog(" + tp + ", start=" + logStartOffset + ", end=" + logEndOffset + ", segments=" + segments.size() + ")";
+    }
+}
