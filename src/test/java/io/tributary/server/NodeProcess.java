@@ -1,0 +1,78 @@
+package io.tributary.server;
+
+import io.tributary.testing.Poll;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** A node in its own JVM, started like a user would start it, so a test can kill -9 it. */
+final class NodeProcess implements AutoCloseable {
+    private final Path dataDir;
+    private final int port;
+    private final Path logFile;
+    private Process process;
+
+    NodeProcess(Path dataDir, int port, Path logFile) {
+        this.dataDir = dataDir;
+        this.port = port;
+        this.logFile = logFile;
+    }
+
+    void start() {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.tributary.Main",
+                "--data-dir", dataDir.toString(), "--kafka-port", Integer.toString(port), "-o", "host=127.0.0.1");
+        try {
+            process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Poll.until(Duration.ofSeconds(60), "node process listening on " + port, () -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("node process exited: " + output());
+            }
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, no clean marker. */
+    void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** SIGTERM: the node's clean shutdown. */
+    int terminate() throws InterruptedException {
+        process.destroy();
+        return process.waitFor();
+    }
+
+    String output() {
+        try {
+            return Files.readString(logFile);
+        } catch (IOException e) {
+            return "<no output: " + e + ">";
+        }
+    }
+
+    String bootstrap() {
+        return "127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            kill9();
+        }
+    }
+}

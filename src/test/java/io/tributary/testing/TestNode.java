@@ -1,0 +1,104 @@
+package io.tributary.testing;
+
+import io.tributary.server.Node;
+import io.tributary.server.NodeConfig;
+import org.apache.kafka.common.utils.Time;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A real node started in-process on a free port with its own data directory. */
+public final class TestNode implements AutoCloseable {
+    private final Path dataDir;
+    private final Map<String, String> overrides;
+    private final Time time;
+    private final int kafkaPort;
+    private Node node;
+
+    private TestNode(Path dataDir, Map<String, String> overrides, Time time, int kafkaPort) {
+        this.dataDir = dataDir;
+        this.overrides = overrides;
+        this.time = time;
+        this.kafkaPort = kafkaPort;
+    }
+
+    public static TestNode start(Path dataDir) {
+        return start(dataDir, Map.of(), Time.SYSTEM);
+    }
+
+    public static TestNode start(Path dataDir, Map<String, String> overrides) {
+        return start(dataDir, overrides, Time.SYSTEM);
+    }
+
+    public static TestNode start(Path dataDir, Map<String, String> overrides, Time time) {
+        TestNode n = new TestNode(dataDir, new HashMap<>(overrides), time, freePort());
+        n.startNode();
+        return n;
+    }
+
+    private void startNode() {
+        Map<String, String> cfg = new HashMap<>();
+        cfg.put(NodeConfig.LOG_DIRS, dataDir.toString());
+        cfg.put(NodeConfig.KAFKA_PORT, Integer.toString(kafkaPort));
+        cfg.put(NodeConfig.HOST, "127.0.0.1");
+        cfg.putAll(overrides);
+        node = new Node(NodeConfig.of(cfg), time);
+        try {
+            node.start().await(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("node did not start", e);
+        }
+    }
+
+    /** Stops cleanly and starts again on the same port and data directory. */
+    public void restart() {
+        stopNode();
+        startNode();
+    }
+
+    public String bootstrap() {
+        return "127.0.0.1:" + kafkaPort;
+    }
+
+    public int kafkaPort() {
+        return kafkaPort;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public Node node() {
+        return node;
+    }
+
+    private void stopNode() {
+        if (node != null) {
+            try {
+                node.stop().await(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("node did not stop", e);
+            }
+            node = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        stopNode();
+    }
+
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
