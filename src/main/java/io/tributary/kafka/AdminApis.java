@@ -1,10 +1,30 @@
 package io.tributary.kafka;
 
-/** Registers the administrative APIs (topics, partitions, configs, cluster). */
+import io.tributary.kafka.handlers.AlterConfigsHandler;
+import io.tributary.kafka.handlers.CreatePartitionsHandler;
+import io.tributary.kafka.handlers.CreateTopicsHandler;
+import io.tributary.kafka.handlers.DeleteTopicsHandler;
+import io.tributary.kafka.handlers.DescribeClusterHandler;
+import io.tributary.kafka.handlers.DescribeConfigsHandler;
+import io.tributary.kafka.handlers.IncrementalAlterConfigsHandler;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+/**
+ * Registers the administrative APIs (topics, partitions, configs, cluster), each at the full version
+ * range kafka-clients can parse: CreateTopics 2-7, DeleteTopics 1-6, CreatePartitions 0-3,
+ * DescribeConfigs 1-4, AlterConfigs 0-2, IncrementalAlterConfigs 0-1, DescribeCluster 0-2.
+ */
 final class AdminApis {
     private AdminApis() {
     }
 
     static void register(SupportedApis apis, KafkaBroker broker) {
+        apis.register(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(broker));
+        apis.register(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(broker));
+        apis.register(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(broker));
+        apis.register(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(broker));
+        apis.register(ApiKeys.ALTER_CONFIGS, new AlterConfigsHandler(broker));
+        apis.register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsHandler(broker));
+        apis.register(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(broker));
     }
 }

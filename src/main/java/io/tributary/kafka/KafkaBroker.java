@@ -4,11 +4,15 @@ import io.tributary.log.LogService;
 import io.tributary.txn.ProducerIdManager;
 import io.vertx.core.Vertx;
 
+import java.util.Map;
+
 /**
  * Everything the Kafka handlers need from the node, gathered in one immutable bundle: identity,
  * listener settings and the engines (reached asynchronously; no files here).
  *
- * @param advertisedHost host put in Metadata; null means "the address the client connected to"
+ * @param advertisedHost   host put in Metadata; null means "the address the client connected to"
+ * @param brokerProperties the node's effective configuration (Kafka broker property names where Kafka has
+ *                         one), reported by DescribeConfigs; read-only
  */
 public record KafkaBroker(Vertx vertx,
                           int nodeId,
@@ -22,7 +26,12 @@ public record KafkaBroker(Vertx vertx,
                           int defaultPartitions,
                           boolean deleteTopicEnable,
                           LogService logs,
-                          ProducerIdManager producerIds) {
+                          ProducerIdManager producerIds,
+                          Map<String, String> brokerProperties) {
+
+    public KafkaBroker {
+        brokerProperties = brokerProperties == null ? Map.of() : Map.copyOf(brokerProperties);
+    }
 
     /** The host to advertise to a client that reached us on {@code localHost}. */
     public String advertisedHostFor(String localHost) {

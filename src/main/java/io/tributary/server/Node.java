@@ -76,7 +76,8 @@ public final class Node {
                     config.get(NodeConfig.HOST), config.kafkaPort(), config.get(NodeConfig.ADVERTISED_HOST),
                     config.getInt(NodeConfig.SOCKET_REQUEST_MAX_BYTES), config.getInt(NodeConfig.QUEUED_MAX_REQUESTS),
                     config.getBoolean(NodeConfig.AUTO_CREATE_TOPICS), config.getInt(NodeConfig.NUM_PARTITIONS),
-                    config.getBoolean(NodeConfig.DELETE_TOPIC_ENABLE), logService, (ProducerIdManager) init[1]);
+                    config.getBoolean(NodeConfig.DELETE_TOPIC_ENABLE), logService, (ProducerIdManager) init[1],
+                    config.all());
             return vertx.deployVerticle(() -> new KafkaServerVerticle(broker),
                     new DeploymentOptions().setInstances(config.getInt(NodeConfig.NUM_NETWORK_THREADS)));
         }).map(id -> {
