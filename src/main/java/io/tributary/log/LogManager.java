@@ -21,6 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -54,6 +56,8 @@ public final class LogManager implements Closeable {
     private final Map<String, TopicInfo> topics = new ConcurrentHashMap<>();
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     private boolean hadCleanShutdown;
+    private volatile Map<String, TopicInfo> topicsView = Map.of();
+    private volatile Map<Uuid, TopicInfo> byIdView = Map.of();
 
     public LogManager(Path dataDir, LogConfig brokerDefaults, Time time, Executor ioExecutor) {
         this.dataDir = dataDir;
@@ -78,6 +82,7 @@ public final class LogManager implements Closeable {
             }
             TopicInfo info = new TopicInfo(e.name(), e.topicId(), e.partitions(), e.overrides(), cfg);
             topics.put(e.name(), info);
+            publish();
             for (int p = 0; p < e.partitions(); p++) openPartition(new TopicPartition(e.name(), p), cfg, true);
         }
         removeStrayPartitionDirs();
@@ -126,10 +131,21 @@ public final class LogManager implements Closeable {
         }
     }
 
-    public Map<String, TopicInfo> topics() { return Map.copyOf(new TreeMap<>(topics)); }
+    /** An immutable, name-ordered snapshot; cheap (no copy), so request handlers may call it per request. */
+    public Map<String, TopicInfo> topics() { return topicsView; }
+    /** The topic with this id, or null: newer Produce/Fetch/Metadata versions address topics by id. */
+    public TopicInfo topicById(Uuid id) { return id == null ? null : byIdView.get(id); }
     public TopicInfo topic(String name) { return topics.get(name); }
     public LogConfig brokerDefaults() { return brokerDefaults; }
     public PartitionLog partition(TopicPartition tp) { return logs.get(tp); }
+    private void publish() {
+        Map<String, TopicInfo> sorted = Collections.unmodifiableMap(new TreeMap<>(topics));
+        Map<Uuid, TopicInfo> byId = new HashMap<>();
+        sorted.values().forEach(t -> byId.put(t.topicId(), t));
+        topicsView = sorted;
+        byIdView = Map.copyOf(byId);
+    }
+
     public Collection<PartitionLog> allPartitions() { return List.copyOf(logs.values()); }
 
     public synchronized TopicInfo createTopic(String name, int partitions, Map<String, String> configOverrides, boolean validateOnly) {
@@ -151,6 +167,7 @@ public final class LogManager implements Closeable {
             }
             catalog.write(new TopicCatalog.Entry(name, info.topicId(), partitions, info.configOverrides()));
             topics.put(name, info);
+            publish();
             for (int p = 0; p < partitions; p++) openPartition(new TopicPartition(name, p), cfg, false);
         } catch (IOException e) {
             throw new KafkaStorageException("Cannot create topic " + name, e);
@@ -183,6 +200,7 @@ public final class LogManager implements Closeable {
             throw new KafkaStorageException("Cannot delete topic " + name, e);
         }
         topics.remove(name);
+        publish();
         List<PartitionLog> removed = new ArrayList<>();
         for (int p = 0; p < info.partitions(); p++) {
             PartitionLog pl = logs.remove(new TopicPartition(name, p));
@@ -204,6 +222,7 @@ public final class LogManager implements Closeable {
         try {
             catalog.write(new TopicCatalog.Entry(name, info.topicId(), newTotalCount, info.configOverrides()));
             topics.put(name, updated);
+            publish();
             for (int p = info.partitions(); p < newTotalCount; p++) {
                 TopicPartition tp = new TopicPartition(name, p);
                 Path d = partitionDir(tp);
@@ -229,6 +248,7 @@ public final class LogManager implements Closeable {
             throw new KafkaStorageException("Cannot alter config of " + name, e);
         }
         topics.put(name, updated);
+        publish();
         for (int p = 0; p < info.partitions(); p++) {
             PartitionLog pl = logs.get(new TopicPartition(name, p));
             if (pl != null) pl.updateConfig(cfg);

@@ -82,14 +82,34 @@ public final class LogService {
         return manager.partition(tp);
     }
 
+    /**
+     * Appends on the partition's owner. Completes once the batch is in the segment file, or, when the
+     * append reached {@code flush.messages}, once the fsync it started on the I/O executor is done.
+     */
     public Future<LogAppendInfo> append(TopicPartition tp, MemoryRecords records, int leaderEpoch) {
         return onOwner(tp, log -> {
             LogAppendInfo info = log.appendAsLeader(records, leaderEpoch);
             if (!info.duplicate()) {
                 fireAppend(tp);
             }
-            return info;
+            return new Appended(info, log.takeAppendFlush());
+        }).compose(a -> {
+            if (a.flush() == null) {
+                return Future.succeededFuture(a.info());
+            }
+            Promise<LogAppendInfo> durable = callerPromise();
+            a.flush().whenComplete((offset, err) -> {
+                if (err == null) {
+                    durable.complete(a.info());
+                } else {
+                    durable.fail(new KafkaStorageException("fsync of " + tp + " failed: " + err.getMessage(), err));
+                }
+            });
+            return durable.future();
         });
+    }
+
+    private record Appended(LogAppendInfo info, java.util.concurrent.CompletableFuture<Long> flush) {
     }
 
     public Future<FetchDataInfo> read(TopicPartition tp, long offset, int maxBytes, boolean minOneMessage) {

@@ -63,6 +63,7 @@ public final class PartitionLog implements Closeable {
     private long lastCheckpointMs;
     private PartitionCheckpoint lastCheckpoint;
     private boolean closed;
+    private CompletableFuture<Long> appendFlush;
 
     private PartitionLog(Path dir, TopicPartition tp, LogConfig config, Time time, Executor ioExecutor, LogLoader.Result r) {
         this.dir = dir;
@@ -159,9 +160,20 @@ public final class PartitionLog implements Closeable {
         if (highWatermarkFollowsLogEnd) highWatermark = logEndOffset;
         sizeInBytes += v.validBytes();
         unflushedMessages += v.numRecords();
-        if (unflushedMessages >= cfg.flushMessages()) flush();
+        if (unflushedMessages >= cfg.flushMessages()) appendFlush = flush();
         return new LogAppendInfo(firstOffset, lastOffset, a.maxTimestamp(), a.offsetOfMaxTimestamp(),
             cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? now : -1, logStartOffset, v.numRecords(), v.validBytes(), false);
+    }
+
+    /**
+     * Owner thread. The fsync that the last append started because it reached {@code flush.messages},
+     * or null; cleared by the call. The caller acknowledges that append only when it completes, so
+     * {@code flush.messages=1} means "acknowledged = on disk".
+     */
+    public CompletableFuture<Long> takeAppendFlush() {
+        CompletableFuture<Long> f = appendFlush;
+        appendFlush = null;
+        return f;
     }
 
     private LogSegment maybeRoll(long lastOffset, int bytes, LogConfig cfg) {

@@ -89,7 +89,7 @@ public final class DeleteTopicsHandler implements ApiHandler {
                     error = AdminErrors.of(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Topic '" + t.name() + "' does not exist.");
                 }
             } else {
-                info = TopicLookup.byId(catalog, t.topicId());
+                info = broker.logs().manager().topicById(t.topicId());
                 if (info == null) {
                     error = AdminErrors.of(Errors.UNKNOWN_TOPIC_ID, "Topic id " + t.topicId() + " does not exist.");
                 }

@@ -139,7 +139,7 @@ final class FetchOperation {
         List<Target> targets = new ArrayList<>();
         for (FetchRequestData.FetchTopic topic : req.topics()) {
             boolean byId = version >= 13;
-            TopicInfo info = byId ? TopicLookup.byId(catalog, topic.topicId()) : catalog.get(topic.topic());
+            TopicInfo info = byId ? broker.logs().manager().topicById(topic.topicId()) : catalog.get(topic.topic());
             FetchableTopicResponse topicResp = new FetchableTopicResponse().setTopic(topic.topic()).setTopicId(topic.topicId());
             result.response.responses().add(topicResp);
             for (FetchRequestData.FetchPartition p : topic.partitions()) {

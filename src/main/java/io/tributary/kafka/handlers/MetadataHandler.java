@@ -51,7 +51,7 @@ public final class MetadataHandler implements ApiHandler {
                 if (t.name() != null) {
                     names.add(t.name());
                 } else if (t.topicId() != null && !Uuid.ZERO_UUID.equals(t.topicId())) {
-                    TopicInfo info = TopicLookup.byId(catalog, t.topicId());
+                    TopicInfo info = broker.logs().manager().topicById(t.topicId());
                     if (info == null) {
                         unresolved.add(new MetadataResponseTopic().setTopicId(t.topicId()).setName(null)
                                 .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));

@@ -56,7 +56,7 @@ public final class ProduceHandler implements ApiHandler {
         for (ProduceRequestData.TopicProduceData topic : req.topicData()) {
             TopicInfo info = topic.name() != null && !topic.name().isEmpty()
                     ? catalog.get(topic.name())
-                    : TopicLookup.byId(catalog, topic.topicId());
+                    : broker.logs().manager().topicById(topic.topicId());
             TopicProduceResponse topicResp = new TopicProduceResponse().setName(topic.name()).setTopicId(topic.topicId());
             resp.responses().add(topicResp);
             for (ProduceRequestData.PartitionProduceData pd : topic.partitionData()) {
