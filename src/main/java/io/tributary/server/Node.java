@@ -8,6 +8,7 @@ import io.tributary.log.LogService;
 import io.tributary.txn.ProducerIdManager;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import org.apache.kafka.common.utils.Time;
@@ -96,7 +97,10 @@ public final class Node {
         }
         stopped = true;
         Future<?> listeners = kafkaDeployment == null ? Future.succeededFuture() : vertx.undeploy(kafkaDeployment);
-        return listeners
+        // Completed outside any Vert.x context: listeners of a context-bound future would be dispatched to an
+        // event loop that vertx.close() has just shut down, and never run.
+        Promise<Void> closed = Promise.promise();
+        listeners
                 .transform(ignored -> logService == null ? Future.succeededFuture() : logService.stop())
                 .transform(ignored -> vertx.executeBlocking(() -> {
                     if (logManager != null) {
@@ -110,9 +114,18 @@ public final class Node {
                         LOG.error("error during shutdown", ar.cause());
                     }
                     ioExecutor.shutdown();
-                    return vertx.close();
-                })
-                .onSuccess(v -> LOG.info("Tributary node {} stopped cleanly", config.nodeId()));
+                    Thread closer = new Thread(() -> vertx.close().toCompletionStage().whenComplete((v, t) -> {
+                        if (t == null) {
+                            LOG.info("Tributary node {} stopped cleanly", config.nodeId());
+                            closed.complete();
+                        } else {
+                            closed.fail(t);
+                        }
+                    }), "tributary-shutdown");
+                    closer.start();
+                    return Future.succeededFuture();
+                });
+        return closed.future();
     }
 
     public NodeConfig config() {

@@ -178,7 +178,7 @@ class BadInputTest {
 
     @Test
     void batchWithBadCrcGetsCorruptMessage() throws Exception {
-        MemoryRecords records = MemoryRecords.withRecords(CompressionType.NONE, new SimpleRecord("k".getBytes(), "v".getBytes()));
+        MemoryRecords records = MemoryRecords.withRecords(org.apache.kafka.common.compress.Compression.NONE, new SimpleRecord("k".getBytes(), "v".getBytes()));
         ByteBuffer b = records.buffer();
         b.put(b.limit() - 1, (byte) (b.get(b.limit() - 1) ^ 0x5a)); // flip a byte inside the CRC-covered area
         ProduceRequestData req = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5000);
