@@ -102,6 +102,9 @@ class BadInputTest {
                     ByteBuffer.wrap(junk).putInt(junk.length - 4);
                 }
                 s.getOutputStream().write(junk);
+                // A garbage size below the limit makes the server wait for the rest of that frame, as
+                // Kafka would; ending our side must then make it close the connection too.
+                s.shutdownOutput();
                 assertTrue(closedByPeer(s), "garbage closes the connection (round " + i + ")");
             }
         }
