@@ -73,8 +73,8 @@ stop_target() {
 
 # An open port is not a ready broker: wait until a Metadata request succeeds.
 wait_ready() {
-  local bs="$BENCH_HOST:$(port_of "$1")" i
-  for (( i = 0; i < 60; i++ )); do
+  local bs="$BENCH_HOST:$(port_of "$1")" deadline=$((SECONDS + 60))
+  while (( SECONDS < deadline )); do
     if timeout 10 kcat -L -b "$bs" -m 5 >/dev/null 2>&1; then return 0; fi
     sleep 1
   done
