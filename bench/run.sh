@@ -44,7 +44,7 @@ STAMP="$(date +%Y%m%d-%H%M%S)"
 OUT="$BENCH_DIR/out/$STAMP"
 mkdir -p "$OUT"
 RESULTS="$OUT/results.tsv"
-printf 'round\ttarget\tscenario\trecords_per_sec\tmb_per_sec\tp99_ms\n' > "$RESULTS"
+printf 'round\ttarget\tscenario\trecords_per_sec\tmb_per_sec\tp99_ms\tload1_before\n' > "$RESULTS"
 
 # ---------------------------------------------------------------- lifecycle --
 
@@ -88,8 +88,13 @@ settle() { sync; sleep 2; }
 
 # ---------------------------------------------------------------- scenarios --
 
+# The 1-minute load average when a scenario starts. This machine may be shared
+# (other builds, other servers): a high value means that row is suspect.
+LOAD_BEFORE=NA
+note_load() { LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg); }
+
 record() { # round target scenario rps mbps p99
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >> "$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$LOAD_BEFORE" >> "$RESULTS"
 }
 
 create_topic() { # bootstrap topic rawfile
@@ -103,7 +108,8 @@ produce() {
   local round=$1 target=$2 scen=$3 topic=$4 count=$5 size=$6 acks=$7
   local bs="$BENCH_HOST:$(port_of "$target")"
   local raw="$OUT/$scen-$target-r$round.txt"
-  log "$scen $(name_of "$target") round $round: $count x ${size} B, acks=$acks -> $topic"
+  note_load
+  log "$scen $(name_of "$target") round $round: $count x ${size} B, acks=$acks -> $topic (load $LOAD_BEFORE)"
   if ! create_topic "$bs" "$topic" "$raw"; then
     log "$scen: topic creation failed (see $raw)"; record "$round" "$target" "$scen" NA NA NA; return 1
   fi
@@ -135,7 +141,8 @@ consume_kcat() {
   local round=$1 target=$2 topic=$3 expected=$4 size=$5 scen=C1
   local bs="$BENCH_HOST:$(port_of "$target")"
   local raw="$OUT/$scen-$target-r$round.txt"
-  log "$scen $(name_of "$target") round $round: kcat reads $expected records of $topic"
+  note_load
+  log "$scen $(name_of "$target") round $round: kcat reads $expected records of $topic (load $LOAD_BEFORE)"
   # -f '.' prints one byte per message, so `wc -c` counts messages cheaply.
   # (An empty -f '' prints nothing and could not be counted.)
   local t0 t1 count rc=0
@@ -158,7 +165,8 @@ consume_perf() {
   local round=$1 target=$2 topic=$3 count=$4 scen=C2
   local bs="$BENCH_HOST:$(port_of "$target")"
   local raw="$OUT/$scen-$target-r$round.txt"
-  log "$scen $(name_of "$target") round $round: ConsumerPerformance reads $count records of $topic"
+  note_load
+  log "$scen $(name_of "$target") round $round: ConsumerPerformance reads $count records of $topic (load $LOAD_BEFORE)"
   timeout "$SCENARIO_TIMEOUT" java -Dlog4j2.configurationFile="$LOG4J_CONF" -cp "$KAFKA_LIBS/*" \
     org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$bs" --topic "$topic" \
     --num-records "$count" --group "bench-$STAMP-$target-r$round" >>"$raw" 2>&1 || true
@@ -264,6 +272,20 @@ write_summary() {
          "$(java -version 2>&1 | head -n 1)), same Apache Kafka 4.3.1 load-tool jars," \
          "server JVM flags \`$SERVER_JVM_OPTS\`. MB = MiB. p99 = producer send latency."
     echo "Tributary commit: $(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)."
+    # Warn when something else was loading the machine: the numbers then
+    # measure the neighbours as much as the servers.
+    local loads lmin lmed lmax
+    loads=$(awk -F'\t' 'NR > 1 && $7 != "NA" { print $7 }' "$RESULTS" | sort -g | awk '
+      { v[NR] = $1 } END { if (NR) printf "%s %s %s", v[1], v[int((NR + 1) / 2)], v[NR] }')
+    if [[ -n "$loads" ]]; then
+      read -r lmin lmed lmax <<< "$loads"
+      echo "1-min load average at scenario start: min $lmin, median $lmed, max $lmax ($(nproc) cores)."
+      if awk -v m="$lmax" -v c="$(nproc)" 'BEGIN { exit !(m > 2 * c) }'; then
+        echo
+        echo "**Warning: the machine was busy with other work during this run (load > 2 x cores);"
+        echo "treat these numbers as noisy and compare only within this run.**"
+      fi
+    fi
     echo
     echo "| Scenario | Metric | Apache Kafka (median) | Tributary (median) | Ratio ours/theirs |"
     echo "|---|---|---:|---:|---:|"
