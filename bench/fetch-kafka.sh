@@ -36,4 +36,4 @@ for cls in kafka/Kafka kafka/tools/StorageTool \
 done
 
 touch "$STAMP"
-echo "fetch-kafka: $(ls "$LIBS"/*.jar | wc -l) jars in $LIBS"
+echo "fetch-kafka: $(find "$LIBS" -name "*.jar" | wc -l) jars in $LIBS"

@@ -3,6 +3,7 @@
 # (Callers already run with `set -euo pipefail`.)
 
 BENCH_DIR="${BENCH_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}"
+# shellcheck disable=SC2034  # used by the scripts that source this file
 REPO_DIR="$(cd "$BENCH_DIR/.." && pwd)"
 CACHE_DIR="$BENCH_DIR/.cache"
 KAFKA_LIBS="$CACHE_DIR/kafka-libs"

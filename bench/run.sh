@@ -73,7 +73,8 @@ stop_target() {
 
 # An open port is not a ready broker: wait until a Metadata request succeeds.
 wait_ready() {
-  local bs="$BENCH_HOST:$(port_of "$1")" deadline=$((SECONDS + 60))
+  local bs deadline=$((SECONDS + 60))
+  bs="$BENCH_HOST:$(port_of "$1")"
   while (( SECONDS < deadline )); do
     if timeout 10 kcat -L -b "$bs" -m 5 >/dev/null 2>&1; then return 0; fi
     sleep 1
@@ -106,7 +107,8 @@ create_topic() { # bootstrap topic rawfile
 # produce ROUND TARGET SCENARIO TOPIC COUNT SIZE ACKS
 produce() {
   local round=$1 target=$2 scen=$3 topic=$4 count=$5 size=$6 acks=$7
-  local bs="$BENCH_HOST:$(port_of "$target")"
+  local bs
+  bs="$BENCH_HOST:$(port_of "$target")"
   local raw="$OUT/$scen-$target-r$round.txt"
   note_load
   log "$scen $(name_of "$target") round $round: $count x ${size} B, acks=$acks -> $topic (load $LOAD_BEFORE)"
@@ -139,7 +141,8 @@ produce() {
 # end to end (process start to exit, including connect and metadata).
 consume_kcat() {
   local round=$1 target=$2 topic=$3 expected=$4 size=$5 scen=C1
-  local bs="$BENCH_HOST:$(port_of "$target")"
+  local bs
+  bs="$BENCH_HOST:$(port_of "$target")"
   local raw="$OUT/$scen-$target-r$round.txt"
   note_load
   log "$scen $(name_of "$target") round $round: kcat reads $expected records of $topic (load $LOAD_BEFORE)"
@@ -163,7 +166,8 @@ consume_kcat() {
 # consume_perf ROUND TARGET TOPIC COUNT: ConsumerPerformance with a fresh group.
 consume_perf() {
   local round=$1 target=$2 topic=$3 count=$4 scen=C2
-  local bs="$BENCH_HOST:$(port_of "$target")"
+  local bs
+  bs="$BENCH_HOST:$(port_of "$target")"
   local raw="$OUT/$scen-$target-r$round.txt"
   note_load
   log "$scen $(name_of "$target") round $round: ConsumerPerformance reads $count records of $topic (load $LOAD_BEFORE)"
