@@ -16,6 +16,8 @@
 #   CONSUMER_PERF=0    1: also run C2 (needs consumer groups on the server)
 #   KAFKA_PORT=29092 KAFKA_CTRL_PORT=29093 TRIB_PORT=19092
 #   SCENARIO_TIMEOUT=900   seconds before one scenario is killed and marked failed
+#   WAIT_QUIET=120     max seconds to wait, before each target's run, for other
+#                      processes to leave the CPU idle (0: don't wait)
 #   SERVER_JVM_OPTS="-Xmx1g -Xms1g"   given to both servers
 #
 # Output: bench/out/<timestamp>/ (raw tool output, server logs, results.tsv,
@@ -33,6 +35,7 @@ CONSUMER_PERF="${CONSUMER_PERF:-0}"
 KAFKA_PORT="${KAFKA_PORT:-29092}"
 TRIB_PORT="${TRIB_PORT:-19092}"
 SCENARIO_TIMEOUT="${SCENARIO_TIMEOUT:-900}"
+WAIT_QUIET="${WAIT_QUIET:-120}"
 export KAFKA_PORT TRIB_PORT SKIP_BUILD SERVER_JVM_OPTS
 
 IFS=',' read -r -a TARGET_LIST <<< "$TARGETS"
@@ -44,7 +47,7 @@ STAMP="$(date +%Y%m%d-%H%M%S)"
 OUT="$BENCH_DIR/out/$STAMP"
 mkdir -p "$OUT"
 RESULTS="$OUT/results.tsv"
-printf 'round\ttarget\tscenario\trecords_per_sec\tmb_per_sec\tp99_ms\tload1_before\n' > "$RESULTS"
+printf 'round\ttarget\tscenario\trecords_per_sec\tmb_per_sec\tp99_ms\tother_cpu_cores\n' > "$RESULTS"
 
 # ---------------------------------------------------------------- lifecycle --
 
@@ -62,7 +65,10 @@ name_of() { if [[ $1 == kafka ]]; then echo "Apache Kafka"; else echo "Tributary
 start_target() { # target round
   local log_file="$OUT/server-$1-r$2.log"
   local script="$BENCH_DIR/start-tributary.sh"
-  [[ $1 == kafka ]] && script="$BENCH_DIR/start-apache-kafka.sh"
+  SERVER_PID_FILE="$CACHE_DIR/tributary.pid"
+  if [[ $1 == kafka ]]; then
+    script="$BENCH_DIR/start-apache-kafka.sh"; SERVER_PID_FILE="$CACHE_DIR/kafka.pid"
+  fi
   SERVER_LOG="$log_file" "$script" || return 1
   wait_ready "$1" || return 1
 }
@@ -89,13 +95,73 @@ settle() { sync; sleep 2; }
 
 # ---------------------------------------------------------------- scenarios --
 
-# The 1-minute load average when a scenario starts. This machine may be shared
-# (other builds, other servers): a high value means that row is suspect.
-LOAD_BEFORE=NA
-note_load() { LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg); }
+# ---- noise meter. This machine may be shared (other sessions' builds, tests,
+# servers). Around each timed tool run we measure how much CPU was used by
+# processes that are NOT part of the benchmark:
+#   all busy CPU (from /proc/stat, steal included)
+#   - the server's CPU (/proc/PID/stat)
+#   - this script's and its waited-for children's CPU (bash `times`: the tool
+#     JVMs, kcat, ...)
+# divided by wall time = "other CPU" in cores. Near 0 means a quiet machine.
+CLK_TCK=$(getconf CLK_TCK)
+SERVER_PID_FILE=""
+OTHER_CPU=NA
+
+machine_busy_ticks() { # user nice system irq softirq steal
+  awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+}
+server_ticks() { # utime + stime of the running server, 0 if none
+  local pid
+  pid=$(cat "$SERVER_PID_FILE" 2>/dev/null || true)
+  if [[ -n "$pid" && -r /proc/$pid/stat ]]; then
+    # Fields after the ")" that closes the command name; utime/stime are 14/15.
+    sed -E 's/^.*\) //' "/proc/$pid/stat" | awk '{ print $12 + $13 }'
+  else
+    echo 0
+  fi
+}
+# own_ticks VAR: CPU ticks of this shell + its waited-for descendants, from
+# bash `times`. It must run in this shell (not in a $(...) subshell, which
+# would report only itself), hence the file and the variable name.
+own_ticks() {
+  times > "$OUT/.times"
+  printf -v "$1" '%s' "$(awk -v hz="$CLK_TCK" '
+    { for (i = 1; i <= NF; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } }
+    END { printf "%d", t * hz }' "$OUT/.times")"
+}
+meter_start() {
+  M_T0=$(date +%s%N); M_BUSY0=$(machine_busy_ticks)
+  M_SRV0=$(server_ticks); own_ticks M_OWN0
+}
+meter_stop() { # sets OTHER_CPU (cores, 2 decimals)
+  local t1 busy srv own
+  t1=$(date +%s%N); busy=$(machine_busy_ticks); srv=$(server_ticks); own_ticks own
+  OTHER_CPU=$(awk -v b=$((busy - M_BUSY0)) -v s=$((srv - M_SRV0)) -v o=$((own - M_OWN0)) \
+                  -v hz="$CLK_TCK" -v ns=$((t1 - M_T0)) \
+    'BEGIN { x = (b - s - o) / hz / (ns / 1e9); if (x < 0) x = 0; printf "%.2f", x }')
+}
+
+# Before each target's run, wait (at most WAIT_QUIET seconds) until other
+# processes use less than 0.2 cores over a 5 s window, so that neighbours'
+# builds or tests are less likely to land in a measurement.
+wait_quiet() {
+  local deadline=$((SECONDS + WAIT_QUIET))
+  (( WAIT_QUIET > 0 )) || return 0
+  while :; do
+    meter_start; sleep 5; meter_stop
+    if awk -v x="$OTHER_CPU" 'BEGIN { exit !(x < 0.2) }'; then break; fi
+    if (( SECONDS >= deadline )); then
+      log "machine still busy (other processes use $OTHER_CPU cores); measuring anyway"
+      break
+    fi
+    log "machine busy (other processes use $OTHER_CPU cores); waiting up to $((deadline - SECONDS)) s more"
+  done
+  OTHER_CPU=NA
+}
 
 record() { # round target scenario rps mbps p99
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$LOAD_BEFORE" >> "$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$OTHER_CPU" >> "$RESULTS"
+  OTHER_CPU=NA
 }
 
 create_topic() { # bootstrap topic rawfile
@@ -110,16 +176,17 @@ produce() {
   local bs
   bs="$BENCH_HOST:$(port_of "$target")"
   local raw="$OUT/$scen-$target-r$round.txt"
-  note_load
-  log "$scen $(name_of "$target") round $round: $count x ${size} B, acks=$acks -> $topic (load $LOAD_BEFORE)"
+  log "$scen $(name_of "$target") round $round: $count x ${size} B, acks=$acks -> $topic"
   if ! create_topic "$bs" "$topic" "$raw"; then
     log "$scen: topic creation failed (see $raw)"; record "$round" "$target" "$scen" NA NA NA; return 1
   fi
   # Default producer settings apart from acks (batch.size, linger.ms, ...).
+  meter_start
   timeout "$SCENARIO_TIMEOUT" java -Dlog4j2.configurationFile="$LOG4J_CONF" -cp "$KAFKA_LIBS/*" \
     org.apache.kafka.tools.ProducerPerformance --bootstrap-server "$bs" --topic "$topic" \
     --num-records "$count" --record-size "$size" --throughput -1 \
     --command-property "acks=$acks" >>"$raw" 2>&1 || true
+  meter_stop
   # Final summary line, e.g.:
   # 5000000 records sent, 812345.6 records/sec (77.47 MB/sec), 30.1 ms avg latency,
   #   400.00 ms max latency, 25 ms 50th, 70 ms 95th, 90 ms 99th, 120 ms 99.9th.
@@ -144,15 +211,16 @@ consume_kcat() {
   local bs
   bs="$BENCH_HOST:$(port_of "$target")"
   local raw="$OUT/$scen-$target-r$round.txt"
-  note_load
-  log "$scen $(name_of "$target") round $round: kcat reads $expected records of $topic (load $LOAD_BEFORE)"
+  log "$scen $(name_of "$target") round $round: kcat reads $expected records of $topic"
   # -f '.' prints one byte per message, so `wc -c` counts messages cheaply.
   # (An empty -f '' prints nothing and could not be counted.)
   local t0 t1 count rc=0
+  meter_start
   t0=$(date +%s%N)
   count=$(timeout "$SCENARIO_TIMEOUT" kcat -C -b "$bs" -t "$topic" -p 0 -o beginning -e -q -f '.' \
             2>>"$raw" | wc -c) || rc=$?
   t1=$(date +%s%N)
+  meter_stop
   echo "kcat exit=$rc messages=$count elapsed_ns=$((t1 - t0))" >> "$raw"
   if (( rc != 0 || count != expected )); then
     log "$scen: kcat exit $rc, read $count of $expected (see $raw)"; record "$round" "$target" "$scen" NA NA NA; return 1
@@ -169,11 +237,12 @@ consume_perf() {
   local bs
   bs="$BENCH_HOST:$(port_of "$target")"
   local raw="$OUT/$scen-$target-r$round.txt"
-  note_load
-  log "$scen $(name_of "$target") round $round: ConsumerPerformance reads $count records of $topic (load $LOAD_BEFORE)"
+  log "$scen $(name_of "$target") round $round: ConsumerPerformance reads $count records of $topic"
+  meter_start
   timeout "$SCENARIO_TIMEOUT" java -Dlog4j2.configurationFile="$LOG4J_CONF" -cp "$KAFKA_LIBS/*" \
     org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$bs" --topic "$topic" \
     --num-records "$count" --group "bench-$STAMP-$target-r$round" >>"$raw" 2>&1 || true
+  meter_stop
   # Header: start.time, end.time, data.consumed.in.MB, MB.sec,
   #         data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, ...
   local line
@@ -189,6 +258,7 @@ consume_perf() {
 
 run_target() { # target round
   local target=$1 round=$2 p1_topic="p1-$STAMP-r$2" p2_topic="p2-$STAMP-r$2"
+  wait_quiet
   if ! start_target "$target" "$round"; then
     # A server that does not come up fails this round, not the whole benchmark.
     log "$(name_of "$target") failed to start in round $round (see $OUT/server-$target-r$round.log)"
@@ -276,18 +346,19 @@ write_summary() {
          "$(java -version 2>&1 | head -n 1)), same Apache Kafka 4.3.1 load-tool jars," \
          "server JVM flags \`$SERVER_JVM_OPTS\`. MB = MiB. p99 = producer send latency."
     echo "Tributary commit: $(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)."
-    # Warn when something else was loading the machine: the numbers then
-    # measure the neighbours as much as the servers.
-    local loads lmin lmed lmax
-    loads=$(awk -F'\t' 'NR > 1 && $7 != "NA" { print $7 }' "$RESULTS" | sort -g | awk '
-      { v[NR] = $1 } END { if (NR) printf "%s %s %s", v[1], v[int((NR + 1) / 2)], v[NR] }')
-    if [[ -n "$loads" ]]; then
-      read -r lmin lmed lmax <<< "$loads"
-      echo "1-min load average at scenario start: min $lmin, median $lmed, max $lmax ($(nproc) cores)."
-      if awk -v m="$lmax" -v c="$(nproc)" 'BEGIN { exit !(m > 2 * c) }'; then
+    # Warn when something else was using the CPU during the measurements:
+    # the numbers then measure the neighbours as much as the servers.
+    local other omed omax
+    other=$(awk -F'\t' 'NR > 1 && $7 != "NA" { print $7 }' "$RESULTS" | sort -g | awk '
+      { v[NR] = $1 } END { if (NR) printf "%s %s", v[int((NR + 1) / 2)], v[NR] }')
+    if [[ -n "$other" ]]; then
+      read -r omed omax <<< "$other"
+      echo "CPU used by processes outside the benchmark while measuring: median $omed," \
+           "max $omax cores (of $(nproc)); per run in results.tsv, column other_cpu_cores."
+      if awk -v m="$omax" 'BEGIN { exit !(m > 0.2) }'; then
         echo
-        echo "**Warning: the machine was busy with other work during this run (load > 2 x cores);"
-        echo "treat these numbers as noisy and compare only within this run.**"
+        echo "**Warning: other work used up to $omax cores during some measurements;"
+        echo "those rows are noisy. Compare rows with a low other_cpu_cores, or rerun on a quiet machine.**"
       fi
     fi
     echo
@@ -327,7 +398,7 @@ if has_target tributary && [[ ! -f "$REPO_DIR/target/tributary.jar" ]]; then
   (cd "$REPO_DIR" && mvn -B -q -Dstyle.color=never -DskipTests package)
 fi
 
-log "output in $OUT (ROUNDS=$ROUNDS N=$N N2=$N2 TARGETS=$TARGETS CONSUMER_PERF=$CONSUMER_PERF)"
+log "output in $OUT (ROUNDS=$ROUNDS N=$N N2=$N2 TARGETS=$TARGETS CONSUMER_PERF=$CONSUMER_PERF WAIT_QUIET=$WAIT_QUIET)"
 for (( round = 1; round <= ROUNDS; round++ )); do
   for target in "${TARGET_LIST[@]}"; do
     run_target "$target" "$round"
