@@ -126,6 +126,8 @@ class CrashRecoveryTest {
                 assertEquals("after", got.get(100).value());
             }
             assertEquals(143, node.terminate(), "SIGTERM exits through the shutdown hook");
+            assertTrue(Files.exists(data.resolve("meta").resolve("clean-shutdown")), "a SIGTERM stop is marked clean");
+            assertTrue(node.output().contains("stopped cleanly"), node.output());
         }
     }
 
