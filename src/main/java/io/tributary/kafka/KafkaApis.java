@@ -27,6 +27,7 @@ public final class KafkaApis {
         apis.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(broker));
         apis.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(broker));
         AdminApis.register(apis, broker);
+        GroupApis.register(apis, broker);
         return apis;
     }
 }

@@ -1,5 +1,6 @@
 package io.tributary.kafka;
 
+import io.tributary.group.GroupService;
 import io.tributary.log.LogService;
 import io.tributary.txn.ProducerIdManager;
 import io.vertx.core.Vertx;
@@ -27,6 +28,7 @@ public record KafkaBroker(Vertx vertx,
                           boolean deleteTopicEnable,
                           LogService logs,
                           ProducerIdManager producerIds,
+                          GroupService groups,
                           Map<String, String> brokerProperties) {
 
     public KafkaBroker {

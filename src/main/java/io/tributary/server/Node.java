@@ -1,5 +1,8 @@
 package io.tributary.server;
 
+import io.tributary.group.GroupConfig;
+import io.tributary.group.GroupCoordinatorVerticle;
+import io.tributary.group.GroupService;
 import io.tributary.kafka.KafkaBroker;
 import io.tributary.kafka.KafkaServerVerticle;
 import io.tributary.log.LogConfig;
@@ -42,6 +45,8 @@ public final class Node {
     private LogManager logManager;
     private LogService logService;
     private String kafkaDeployment;
+    private GroupCoordinatorVerticle groupCoordinator;
+    private GroupService groupService;
     private FileChannel lockChannel;
     private FileLock lock;
     private volatile boolean stopped;
@@ -72,12 +77,18 @@ public final class Node {
             logService = new LogService(vertx, logManager, config.getInt(NodeConfig.NUM_LOG_THREADS));
             return logService.start().map(v -> init);
         }).compose(init -> {
+            // The group coordinator creates __consumer_offsets if needed, then loads it in the background
+            // (group APIs answer COORDINATOR_LOAD_IN_PROGRESS until it is done).
+            groupCoordinator = new GroupCoordinatorVerticle(logService, GroupConfig.from(config.all()), time);
+            groupService = new GroupService(vertx, groupCoordinator);
+            return vertx.deployVerticle(groupCoordinator).map(id -> init);
+        }).compose(init -> {
             KafkaBroker broker = new KafkaBroker(vertx, config.nodeId(), (String) init[0],
                     config.get(NodeConfig.HOST), config.kafkaPort(), config.get(NodeConfig.ADVERTISED_HOST),
                     config.getInt(NodeConfig.SOCKET_REQUEST_MAX_BYTES), config.getInt(NodeConfig.QUEUED_MAX_REQUESTS),
                     config.getBoolean(NodeConfig.AUTO_CREATE_TOPICS), config.getInt(NodeConfig.NUM_PARTITIONS),
                     config.getBoolean(NodeConfig.DELETE_TOPIC_ENABLE), logService, (ProducerIdManager) init[1],
-                    config.all());
+                    groupService, config.all());
             return vertx.deployVerticle(() -> new KafkaServerVerticle(broker),
                     new DeploymentOptions().setInstances(config.getInt(NodeConfig.NUM_NETWORK_THREADS)));
         }).map(id -> {
@@ -101,8 +112,11 @@ public final class Node {
         listeners
                 .transform(ignored -> {
                     LOG.debug("listeners closed");
-                    return logService == null ? Future.succeededFuture() : logService.stop();
+                    // The coordinator stops before the log: its last appends are then already queued on the owners.
+                    return groupCoordinator == null || groupCoordinator.deploymentID() == null
+                            ? Future.succeededFuture() : vertx.undeploy(groupCoordinator.deploymentID());
                 })
+                .transform(ignored -> logService == null ? Future.succeededFuture() : logService.stop())
                 .transform(ignored -> vertx.executeBlocking(() -> {
                     LOG.debug("partition owners stopped");
                     if (logManager != null) {
@@ -134,6 +148,11 @@ public final class Node {
 
     public LogManager logManager() {
         return logManager;
+    }
+
+    /** The group coordinator's asynchronous face (null before start). */
+    public GroupService groups() {
+        return groupService;
     }
 
     public Vertx vertx() {

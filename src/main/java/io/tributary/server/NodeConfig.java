@@ -59,6 +59,7 @@ public final class NodeConfig {
         d.put(NUM_IO_THREADS, Integer.toString(Math.max(2, cores)));
         d.put(QUEUED_MAX_REQUESTS, "500");
         d.put(DELETE_TOPIC_ENABLE, "true");
+        d.putAll(io.tributary.group.GroupConfig.defaults());
         return d;
     }
 
