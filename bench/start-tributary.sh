@@ -37,10 +37,14 @@ fi
 rm -rf "$DATA_DIR"
 mkdir -p "$DATA_DIR" "$(dirname "$SERVER_LOG")"
 
-# Tributary defaults otherwise: no flags beyond data dir and port.
+# Tributary defaults otherwise: no flags beyond data dir and port, and
+# group.initial.rebalance.delay.ms=0, the same override Apache Kafka gets in
+# start-apache-kafka.sh (Kafka's sample server.properties value), so the
+# ConsumerPerformance run (C2) waits the same before its first generation.
 # shellcheck disable=SC2086  # SERVER_JVM_OPTS is a list of flags
 nohup java $SERVER_JVM_OPTS -jar "$TRIB_JAR" \
-  --data-dir "$DATA_DIR" --kafka-port "$TRIB_PORT" >"$SERVER_LOG" 2>&1 </dev/null &
+  --data-dir "$DATA_DIR" --kafka-port "$TRIB_PORT" -o group.initial.rebalance.delay.ms=0 \
+  >"$SERVER_LOG" 2>&1 </dev/null &
 echo $! > "$PID_FILE"
 
 if ! wait_for_port "$BENCH_HOST" "$TRIB_PORT" 60 "$(<"$PID_FILE")"; then

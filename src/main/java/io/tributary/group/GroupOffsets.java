@@ -77,13 +77,17 @@ final class GroupOffsets {
         }
         List<CoordinatorRecords.KeyValue> records = new ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> accepted = new LinkedHashMap<>();
+        long now = reg.now();
         for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
             if (e.getValue().metadata().length() > reg.config.maxMetadataBytes()) {
                 result.put(e.getKey(), Errors.OFFSET_METADATA_TOO_LARGE);
             } else {
+                // The coordinator's clock stamps the commit: it is the base of offsets.retention.minutes.
+                OffsetAndMetadata om = new OffsetAndMetadata(e.getValue().offset(), e.getValue().leaderEpoch(),
+                        e.getValue().metadata(), now);
                 result.put(e.getKey(), Errors.NONE);
-                accepted.put(e.getKey(), e.getValue());
-                records.add(CoordinatorRecords.offsetCommit(groupId, e.getKey(), e.getValue()));
+                accepted.put(e.getKey(), om);
+                records.add(CoordinatorRecords.offsetCommit(groupId, e.getKey(), om));
             }
         }
         if (records.isEmpty()) {

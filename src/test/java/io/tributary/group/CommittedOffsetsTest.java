@@ -203,6 +203,23 @@ class CommittedOffsetsTest {
     }
 
     @Test
+    void theOffsetsTopicIsInternalCompactedAndClosedToProducers() throws Exception {
+        try (Admin admin = admin(node.bootstrap())) {
+            var description = admin.describeTopics(List.of("__consumer_offsets")).allTopicNames().get().get("__consumer_offsets");
+            assertTrue(description.isInternal(), "Metadata marks it internal");
+            assertEquals(5, description.partitions().size(), "offsets.topic.num.partitions");
+            var configs = admin.describeConfigs(List.of(new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "__consumer_offsets"))).all().get().values().iterator().next();
+            assertEquals("compact", configs.get("cleanup.policy").value());
+        }
+        try (KafkaProducer<String, String> p = producer(node.bootstrap(), Map.of())) {
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> p.send(new ProducerRecord<>("__consumer_offsets", 0, "k", "v")).get());
+            assertInstanceOf(org.apache.kafka.common.errors.InvalidTopicException.class, e.getCause());
+        }
+    }
+
+    @Test
     void groupsAndOffsetsSurviveARestart() throws Exception {
         createTopic(node.bootstrap(), "durable-offsets", 3, Map.of());
         Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();

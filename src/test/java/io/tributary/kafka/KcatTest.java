@@ -5,6 +5,7 @@ import io.tributary.testing.Processes.Result;
 import io.tributary.testing.TestNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +37,31 @@ class KcatTest {
         if (node != null) {
             node.close();
         }
+    }
+
+    @Test
+    void kcatBalancedConsumerReadsInAGroupAndCommits() throws Exception {
+        String topic = "kcat-group";
+        createTopic(node.bootstrap(), topic, 2, Map.of());
+        List<String> lines = IntStream.range(0, 200).mapToObj(i -> "g-" + i).collect(Collectors.toList());
+        Result produced = Processes.run(List.of("kcat", "-P", "-b", node.bootstrap(), "-t", topic, "-K", ":"),
+                lines.stream().map(l -> l + ":" + l).collect(Collectors.joining("\n")) + "\n", 60);
+        assertEquals(0, produced.exitCode(), produced.all());
+
+        // -G: librdkafka's balanced consumer (JoinGroup/SyncGroup/Heartbeat/OffsetCommit); -e exits at the end.
+        List<String> group = List.of("kcat", "-b", node.bootstrap(), "-G", "kcat-g", "-X", "auto.offset.reset=earliest",
+                "-e", "-q", "-f", "%s\n", topic);
+        Result first = Processes.run(group, null, 90);
+        assertEquals(0, first.exitCode(), first.all());
+        assertEquals(lines.stream().sorted().toList(), first.stdout().lines().sorted().toList(), "every record once");
+        try (var admin = KafkaClientsSupport.admin(node.bootstrap())) {
+            var offsets = admin.listConsumerGroupOffsets("kcat-g").partitionsToOffsetAndMetadata().get();
+            long total = offsets.values().stream().mapToLong(o -> o.offset()).sum();
+            assertEquals(200, total, "kcat committed the end of both partitions: " + offsets);
+        }
+        Result second = Processes.run(group, null, 90);
+        assertEquals(0, second.exitCode(), second.all());
+        assertEquals("", second.stdout().trim(), "a second run resumes at the committed end");
     }
 
     @ParameterizedTest

@@ -40,7 +40,6 @@ public final class OffsetCommitHandler implements ApiHandler {
     public Future<ApiMessage> handle(RequestContext ctx, AbstractRequest request) {
         OffsetCommitRequestData req = ((OffsetCommitRequest) request).data();
         boolean byId = request.version() >= 10;
-        long now = System.currentTimeMillis();
         OffsetCommitResponseData resp = new OffsetCommitResponseData();
         Map<TopicPartition, OffsetAndMetadata> commits = new LinkedHashMap<>();
         Map<TopicPartition, OffsetCommitResponsePartition> slots = new LinkedHashMap<>();
@@ -61,7 +60,7 @@ public final class OffsetCommitHandler implements ApiHandler {
                     continue;
                 }
                 TopicPartition tp = new TopicPartition(info.name(), p.partitionIndex());
-                commits.put(tp, new OffsetAndMetadata(p.committedOffset(), p.committedLeaderEpoch(), p.committedMetadata(), now));
+                commits.put(tp, new OffsetAndMetadata(p.committedOffset(), p.committedLeaderEpoch(), p.committedMetadata(), -1));
                 slots.put(tp, rp);
             }
         }

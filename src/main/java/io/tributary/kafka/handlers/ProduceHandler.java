@@ -97,6 +97,10 @@ public final class ProduceHandler implements ApiHandler {
         if (pd.index() < 0 || pd.index() >= info.partitions()) {
             return Errors.UNKNOWN_TOPIC_OR_PARTITION;
         }
+        if (org.apache.kafka.common.internals.Topic.isInternal(info.name())) {
+            // Only the coordinators write internal topics (Kafka: "Cannot append to internal topic").
+            return Errors.INVALID_TOPIC_EXCEPTION;
+        }
         if (!(pd.records() instanceof MemoryRecords records)) {
             return Errors.CORRUPT_MESSAGE;
         }
