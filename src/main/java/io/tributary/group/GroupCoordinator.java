@@ -206,6 +206,11 @@ public final class GroupCoordinator {
         offsets.deleteOffsets(groupId, partitions, r -> done.accept(new DeleteOffsetsResult(r.groupError(), r.partitions())));
     }
 
+    /** Removes (with tombstones) every group's committed offsets for a deleted topic; returns how many. */
+    public int deleteOffsetsOfTopic(String topic) {
+        return loaded ? offsets.deleteOffsetsOfTopic(topic) : 0;
+    }
+
     /** Runs offset expiry now (the timer does it every {@code offsets.retention.check.interval.ms}). */
     public int expireOffsets() {
         return offsets.expireOffsets();

@@ -267,6 +267,31 @@ final class GroupOffsets {
         });
     }
 
+    int deleteOffsetsOfTopic(String topic) {
+        int removed = 0;
+        for (GroupMetadata group : reg.groups.values()) {
+            List<TopicPartition> gone = new ArrayList<>();
+            group.offsets.keySet().forEach(tp -> {
+                if (tp.topic().equals(topic)) {
+                    gone.add(tp);
+                }
+            });
+            if (gone.isEmpty()) {
+                continue;
+            }
+            removed += gone.size();
+            gone.forEach(group.offsets::remove);
+            List<CoordinatorRecords.KeyValue> records = new ArrayList<>();
+            gone.forEach(tp -> records.add(CoordinatorRecords.offsetTombstone(group.groupId, tp)));
+            reg.store.append(reg.partitionFor(group.groupId), records, err -> {
+                if (err != null) {
+                    LOG.warn("tombstones for offsets of deleted topic {} in group {} were not stored: {}", topic, group.groupId, err.toString());
+                }
+            });
+        }
+        return removed;
+    }
+
     // ---------------------------------------------------------------- expiry
 
     /**

@@ -217,6 +217,27 @@ class CommittedOffsetsTest {
                     () -> p.send(new ProducerRecord<>("__consumer_offsets", 0, "k", "v")).get());
             assertInstanceOf(org.apache.kafka.common.errors.InvalidTopicException.class, e.getCause());
         }
+        try (Admin admin = admin(node.bootstrap())) {
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> admin.deleteTopics(List.of("__consumer_offsets")).all().get());
+            assertInstanceOf(org.apache.kafka.common.errors.InvalidRequestException.class, e.getCause());
+        }
+    }
+
+    @Test
+    void deletingATopicDeletesItsCommittedOffsets() throws Exception {
+        createTopic(node.bootstrap(), "short-lived", 1, Map.of());
+        createTopic(node.bootstrap(), "long-lived", 1, Map.of());
+        TopicPartition shortLived = new TopicPartition("short-lived", 0);
+        TopicPartition longLived = new TopicPartition("long-lived", 0);
+        try (KafkaConsumer<String, String> c = consumer(node.bootstrap(), group("g-deleted-topic", "earliest"))) {
+            c.assign(List.of(shortLived, longLived));
+            c.commitSync(Map.of(shortLived, new OffsetAndMetadata(1), longLived, new OffsetAndMetadata(2)));
+        }
+        try (Admin admin = admin(node.bootstrap())) {
+            admin.deleteTopics(List.of("short-lived")).all().get();
+            assertEquals(Set.of(longLived), admin.listConsumerGroupOffsets("g-deleted-topic").partitionsToOffsetAndMetadata().get().keySet());
+        }
     }
 
     @Test

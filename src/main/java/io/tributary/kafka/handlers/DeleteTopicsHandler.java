@@ -100,7 +100,14 @@ public final class DeleteTopicsHandler implements ApiHandler {
             }
             TopicInfo target = info;
             result.setName(target.name()).setTopicId(target.topicId());
+            if (org.apache.kafka.common.internals.Topic.isInternal(target.name())) {
+                // The group coordinator lives in __consumer_offsets; it cannot work without it.
+                setError(result, AdminErrors.of(Errors.INVALID_REQUEST, "Internal topic " + target.name() + " cannot be deleted."), version);
+                continue;
+            }
             work.add(broker.logs().deleteTopic(target.name())
+                    // As Kafka does, committed offsets of a deleted topic are deleted too.
+                    .compose(v -> broker.groups().call(c -> c.deleteOffsetsOfTopic(target.name())))
                     .onFailure(e -> setError(result, AdminErrors.of(e), version)));
         }
         return Future.join(work).transform(ignored -> Future.succeededFuture(resp));
