@@ -49,7 +49,7 @@ public final class LogManager implements Closeable {
     public static final int MAX_PARTITIONS_PER_TOPIC = 10_000;
 
     private final Path dataDir;
-    private final LogConfig brokerDefaults;
+    private volatile LogConfig brokerDefaults;
     private final Time time;
     private final Executor ioExecutor;
     private final TopicCatalog catalog;
@@ -236,6 +236,34 @@ public final class LogManager implements Closeable {
     }
 
     /** Replaces all topic-level overrides; persists; every partition sees the new config (volatile swap). */
+    /**
+     * Applies new broker-level topic defaults (dynamic broker configuration): every topic's effective
+     * config is recomputed from its own overrides over the new defaults, and new topics use them.
+     * Throws InvalidConfigurationException, changing nothing, if a topic's overrides would not be valid
+     * over the new defaults. Nothing on disk changes here: the caller persists the broker layers.
+     */
+    public synchronized void updateBrokerDefaults(LogConfig defaults, boolean validateOnly) {
+        Map<String, LogConfig> recomputed = new HashMap<>();
+        for (TopicInfo t : topics.values()) {
+            try {
+                recomputed.put(t.name(), LogConfig.fromOverrides(defaults, t.configOverrides()));
+            } catch (ConfigException e) {
+                throw new InvalidConfigurationException("Topic " + t.name() + " would be invalid: " + e.getMessage());
+            }
+        }
+        if (validateOnly) return;
+        brokerDefaults = defaults;
+        for (TopicInfo t : List.copyOf(topics.values())) {
+            LogConfig cfg = recomputed.get(t.name());
+            topics.put(t.name(), new TopicInfo(t.name(), t.topicId(), t.partitions(), t.configOverrides(), cfg));
+            for (int p = 0; p < t.partitions(); p++) {
+                PartitionLog pl = logs.get(new TopicPartition(t.name(), p));
+                if (pl != null) pl.updateConfig(cfg);
+            }
+        }
+        publish();
+    }
+
     public synchronized TopicInfo alterTopicConfig(String name, Map<String, String> newOverrides, boolean validateOnly) {
         TopicInfo info = topics.get(name);
         if (info == null) throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");

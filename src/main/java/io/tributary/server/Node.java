@@ -2,6 +2,8 @@ package io.tributary.server;
 
 import io.tributary.kafka.KafkaBroker;
 import io.tributary.kafka.KafkaServerVerticle;
+import io.tributary.log.BrokerConfigLayers;
+import io.tributary.log.DynamicBrokerConfigStore;
 import io.tributary.log.LogConfig;
 import io.tributary.log.LogManager;
 import io.tributary.log.LogService;
@@ -56,6 +58,11 @@ public final class Node {
         this.time = time;
     }
 
+    /** What start-up recovered from the data directory before any listener opens. */
+    private record Recovered(String clusterId, ProducerIdManager producerIds, BrokerConfigLayers brokerConfig,
+                             DynamicBrokerConfigStore dynamicStore) {
+    }
+
     public Future<Void> start() {
         vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
         ioExecutor = newIoExecutor(config.getInt(NodeConfig.NUM_IO_THREADS));
@@ -64,19 +71,22 @@ public final class Node {
             Files.createDirectories(dataDir);
             lockDataDir(dataDir);
             String clusterId = ClusterIdentity.loadOrCreate(dataDir, config.nodeId());
-            LogConfig defaults = LogConfig.brokerDefaults(config.all());
+            DynamicBrokerConfigStore dynamicStore = new DynamicBrokerConfigStore(dataDir);
+            BrokerConfigLayers layers = dynamicStore.load(config.all());
+            LogConfig defaults = LogConfig.brokerDefaults(layers.effective());
             logManager = new LogManager(dataDir, defaults, time, ioExecutor);
             logManager.startup();
-            return new Object[]{clusterId, new ProducerIdManager(dataDir)};
+            return new Recovered(clusterId, new ProducerIdManager(dataDir), layers, dynamicStore);
         }).compose(init -> {
-            logService = new LogService(vertx, logManager, config.getInt(NodeConfig.NUM_LOG_THREADS));
+            logService = new LogService(vertx, logManager, config.getInt(NodeConfig.NUM_LOG_THREADS),
+                    init.brokerConfig(), init.dynamicStore());
             return logService.start().map(v -> init);
         }).compose(init -> {
-            KafkaBroker broker = new KafkaBroker(vertx, config.nodeId(), (String) init[0],
+            KafkaBroker broker = new KafkaBroker(vertx, config.nodeId(), init.clusterId(),
                     config.get(NodeConfig.HOST), config.kafkaPort(), config.get(NodeConfig.ADVERTISED_HOST),
                     config.getInt(NodeConfig.SOCKET_REQUEST_MAX_BYTES), config.getInt(NodeConfig.QUEUED_MAX_REQUESTS),
                     config.getBoolean(NodeConfig.AUTO_CREATE_TOPICS), config.getInt(NodeConfig.NUM_PARTITIONS),
-                    config.getBoolean(NodeConfig.DELETE_TOPIC_ENABLE), logService, (ProducerIdManager) init[1],
+                    config.getBoolean(NodeConfig.DELETE_TOPIC_ENABLE), logService, init.producerIds(),
                     config.all());
             return vertx.deployVerticle(() -> new KafkaServerVerticle(broker),
                     new DeploymentOptions().setInstances(config.getInt(NodeConfig.NUM_NETWORK_THREADS)));
