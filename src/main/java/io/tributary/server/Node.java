@@ -2,6 +2,7 @@ package io.tributary.server;
 
 import io.tributary.kafka.KafkaBroker;
 import io.tributary.kafka.KafkaServerVerticle;
+import io.tributary.log.LogCleaner;
 import io.tributary.log.LogConfig;
 import io.tributary.log.LogManager;
 import io.tributary.log.LogService;
@@ -65,7 +66,8 @@ public final class Node {
             lockDataDir(dataDir);
             String clusterId = ClusterIdentity.loadOrCreate(dataDir, config.nodeId());
             LogConfig defaults = LogConfig.brokerDefaults(config.all());
-            logManager = new LogManager(dataDir, defaults, time, ioExecutor);
+            // log.cleaner.* (Kafka's names): the cleaner's own threads are started and stopped by the log manager
+            logManager = new LogManager(dataDir, defaults, time, ioExecutor, LogCleaner.Config.fromBrokerProps(config.all()));
             logManager.startup();
             return new Object[]{clusterId, new ProducerIdManager(dataDir)};
         }).compose(init -> {
