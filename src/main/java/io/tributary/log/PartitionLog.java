@@ -114,6 +114,11 @@ public final class PartitionLog implements Closeable {
     }
 
     static PartitionLog open(Path dir, TopicPartition tp, LogConfig config, Time time, Executor ioExecutor,
+                             boolean hadCleanShutdown, LogLoader.Result[] resultOut) throws IOException {
+        return open(dir, tp, config, time, ioExecutor, null, hadCleanShutdown, resultOut);
+    }
+
+    static PartitionLog open(Path dir, TopicPartition tp, LogConfig config, Time time, Executor ioExecutor,
                              LogCleaner cleaner, boolean hadCleanShutdown, LogLoader.Result[] resultOut) throws IOException {
         LogLoader.Result r = LogLoader.load(dir, tp, config, time, hadCleanShutdown);
         if (resultOut != null) resultOut[0] = r;
