@@ -76,7 +76,8 @@ public final class PartitionLog implements Closeable {
     private CompletableFuture<Long> appendFlush;
     /** The cleaner checkpoint: below it the log is compacted. */
     private long firstDirtyOffset;
-    private CompletableFuture<Cleaner.Result> cleaning;
+    /** Written by the owner only; volatile so {@link #cleaningInFlight} may be read from elsewhere. */
+    private volatile CompletableFuture<Cleaner.Result> cleaning;
     private long nextCleanCheckMs;
 
     private PartitionLog(Path dir, TopicPartition tp, LogConfig config, Time time, Executor ioExecutor, LogCleaner cleaner,
@@ -407,7 +408,7 @@ public final class PartitionLog implements Closeable {
      * ratio exceeds min.cleanable.dirty.ratio (or max.compaction.lag.ms forces one). Returns the
      * round's future (completed on a cleaner thread), or null when nothing was started.
      */
-    public CompletableFuture<Cleaner.Result> maybeStartCleaning() {
+    CompletableFuture<Cleaner.Result> maybeStartCleaning() {
         ensureOpen();
         LogConfig cfg = config;
         if (cleaner == null || !cfg.compact() || cleaning != null) return null;
@@ -425,14 +426,14 @@ public final class PartitionLog implements Closeable {
     /** Whether a cleaning round is in flight (submitted, not yet swapped in or discarded). */
     public boolean cleaningInFlight() { return cleaning != null; }
 
-    /** The cleaner checkpoint: offsets below it have been compacted. */
+    /** The cleaner checkpoint: offsets below it have been compacted. Owner thread. */
     public long firstDirtyOffset() { return firstDirtyOffset; }
 
     /**
      * Owner thread. If the in-flight round finished, swaps its cleaned segments in (or discards them when
      * a source segment is gone meanwhile, e.g. deleted by retention). Returns true when a swap happened.
      */
-    public boolean completeCleaning() {
+    boolean completeCleaning() {
         CompletableFuture<Cleaner.Result> f = cleaning;
         if (f == null || !f.isDone()) return false;
         cleaning = null;
