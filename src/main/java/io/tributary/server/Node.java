@@ -4,6 +4,7 @@ import io.tributary.kafka.KafkaBroker;
 import io.tributary.kafka.KafkaServerVerticle;
 import io.tributary.log.BrokerConfigLayers;
 import io.tributary.log.DynamicBrokerConfigStore;
+import io.tributary.log.LogCleaner;
 import io.tributary.log.LogConfig;
 import io.tributary.log.LogManager;
 import io.tributary.log.LogService;
@@ -74,7 +75,8 @@ public final class Node {
             DynamicBrokerConfigStore dynamicStore = new DynamicBrokerConfigStore(dataDir);
             BrokerConfigLayers layers = dynamicStore.load(config.all());
             LogConfig defaults = LogConfig.brokerDefaults(layers.effective());
-            logManager = new LogManager(dataDir, defaults, time, ioExecutor);
+            // log.cleaner.* (Kafka's names): the cleaner's own threads are started and stopped by the log manager
+            logManager = new LogManager(dataDir, defaults, time, ioExecutor, LogCleaner.Config.fromBrokerProps(config.all()));
             logManager.startup();
             return new Recovered(clusterId, new ProducerIdManager(dataDir), layers, dynamicStore);
         }).compose(init -> {
