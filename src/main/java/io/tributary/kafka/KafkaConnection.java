@@ -43,6 +43,8 @@ public final class KafkaConnection {
     private final RecordParser parser;
     private final ArrayDeque<Slot> pending = new ArrayDeque<>();
     private final String clientAddress;
+    private final String localHost;
+    private final int localPort;
     private boolean expectSize = true;
     private boolean closed;
     private boolean pausedForInFlight;
@@ -69,6 +71,8 @@ public final class KafkaConnection {
         this.maxRequestBytes = maxRequestBytes;
         this.maxInFlight = maxInFlight;
         this.clientAddress = String.valueOf(socket.remoteAddress());
+        this.localHost = socket.localAddress().hostAddress();
+        this.localPort = socket.localAddress().port();
         this.parser = RecordParser.newFixed(4, socket);
     }
 
@@ -151,8 +155,7 @@ public final class KafkaConnection {
             return;
         }
         Slot slot = enqueue(correlationId, key.responseHeaderVersion(version), version);
-        RequestContext ctx = new RequestContext(header, clientAddress, socket.localAddress().hostAddress(),
-                socket.localAddress().port(), context, this);
+        RequestContext ctx = new RequestContext(header, clientAddress, localHost, localPort, context, this);
         Future<ApiMessage> response;
         try {
             response = handler.handle(ctx, request);

@@ -129,8 +129,13 @@ abstract class AbstractIndex implements Closeable {
         return null;
     }
 
+    /**
+     * Replaces an existing target, as {@code FileRecords.renameTo} does: a segment cleaned twice at the
+     * same base offset goes to {@code B.index.deleted} while its predecessor may still wait there (its
+     * mapping stays valid; only the name moves on).
+     */
     void renameTo(File f) throws IOException {
-        if (file.exists()) Files.move(file.toPath(), f.toPath());
+        if (file.exists()) Files.move(file.toPath(), f.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         file = f;
     }
 

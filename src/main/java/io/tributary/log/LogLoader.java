@@ -21,7 +21,11 @@ import java.util.stream.Stream;
  * Opens a partition directory and brings it to a consistent state: the crash-recovery procedure.
  *
  * <ul>
- *   <li>Removes leftovers: {@code *.tmp}, {@code *.deleted}, index files without a {@code .log}.</li>
+ *   <li>Removes leftovers: {@code *.tmp}, {@code *.deleted}, {@code *.cleaned} (a cleaning round that
+ *       never reached its swap), index files without a {@code .log}.</li>
+ *   <li>Completes interrupted swaps of cleaned segments: a {@code B.log.swap} replaces every segment
+ *       whose base offset lies in [B, the swap segment's next offset) (the sources it was cleaned from),
+ *       then takes the name {@code B.log}; its indexes are rebuilt.</li>
  *   <li>Clean shutdown (marker present): trusts the data, sanity-checks every index (rebuilding a
  *       damaged or missing one) and re-validates each segment's tail after its last index entry, so
  *       garbage appended after the clean shutdown is still cut off.</li>
@@ -134,17 +138,36 @@ final class LogLoader {
         }
     }
 
-    /** Deletes leftovers and returns the base offsets of the segments present, ascending. */
+    /** Deletes leftovers, completes swaps, and returns the base offsets of the segments present, ascending. */
     static List<Long> cleanDirectory(Path dir) throws IOException {
-        List<Long> bases = new ArrayList<>();
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.toList();
-        }
+        List<Path> files = list(dir);
+        List<Long> swaps = new ArrayList<>();
         for (Path p : files) {
             String n = p.getFileName().toString();
-            if (n.endsWith(".tmp") || n.endsWith(LogSegment.DELETED_SUFFIX)) {
+            if (n.endsWith(".tmp") || n.endsWith(LogSegment.DELETED_SUFFIX) || n.endsWith(LogSegment.CLEANED_SUFFIX)) {
                 Files.deleteIfExists(p);
+            } else if (n.endsWith(LogSegment.LOG_SUFFIX + LogSegment.SWAP_SUFFIX) && n.length() >= 20) {
+                try {
+                    swaps.add(Long.parseLong(n.substring(0, 20)));
+                } catch (NumberFormatException ignored) {
+                    // not ours
+                }
+            }
+        }
+        if (!swaps.isEmpty()) {
+            swaps.sort(Long::compare);
+            for (long base : swaps) completeSwap(dir, base);
+            files = list(dir);
+        }
+        // index .swap files whose .log.swap is gone (already renamed) are stale
+        for (Path p : files) {
+            if (p.getFileName().toString().endsWith(LogSegment.SWAP_SUFFIX)) Files.deleteIfExists(p);
+        }
+        List<Long> bases = new ArrayList<>();
+        for (Path p : files) {
+            String n = p.getFileName().toString();
+            if (n.endsWith(LogSegment.SWAP_SUFFIX)) {
+                continue;
             } else if (n.endsWith(LogSegment.LOG_SUFFIX) && n.length() == 20 + LogSegment.LOG_SUFFIX.length()) {
                 try {
                     bases.add(Long.parseLong(n.substring(0, 20)));
@@ -162,5 +185,43 @@ final class LogLoader {
         }
         bases.sort(Long::compare);
         return bases;
+    }
+
+    private static List<Path> list(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.toList();
+        }
+    }
+
+    /**
+     * Kafka's swap recovery: the cleaned segment was committed (renamed to .swap) before its sources were
+     * renamed away, so it wins. Sources are the segments with a base offset in [base, swap next offset).
+     */
+    private static void completeSwap(Path dir, long base) throws IOException {
+        Path swapLog = dir.resolve(LogSegment.filenamePrefix(base) + LogSegment.LOG_SUFFIX + LogSegment.SWAP_SUFFIX);
+        long next = base;
+        try (FileRecords records = FileRecords.open(swapLog.toFile(), false)) {
+            for (FileChannelRecordBatch b : records.batches()) next = b.lastOffset() + 1;
+        } catch (RuntimeException e) {
+            log.warn("Cannot read {} ({}); recovery will validate what can be read", swapLog, e.toString());
+        }
+        for (Path p : list(dir)) {
+            String n = p.getFileName().toString();
+            boolean segmentFile = n.endsWith(LogSegment.LOG_SUFFIX) || n.endsWith(LogSegment.INDEX_SUFFIX)
+                || n.endsWith(LogSegment.TIME_INDEX_SUFFIX);
+            if (!segmentFile || n.length() < 20) continue;
+            long b;
+            try {
+                b = Long.parseLong(n.substring(0, 20));
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            if (b >= base && (b < next || b == base)) Files.delete(p);
+        }
+        // indexes of the swap segment are rebuilt from its data, never trusted
+        Files.deleteIfExists(dir.resolve(LogSegment.filenamePrefix(base) + LogSegment.INDEX_SUFFIX + LogSegment.SWAP_SUFFIX));
+        Files.deleteIfExists(dir.resolve(LogSegment.filenamePrefix(base) + LogSegment.TIME_INDEX_SUFFIX + LogSegment.SWAP_SUFFIX));
+        Files.move(swapLog, LogSegment.logFile(dir, base).toPath());
+        log.info("Completed swap of cleaned segment {} in {} (replaced segments in [{}, {}))", base, dir, base, next);
     }
 }

@@ -41,6 +41,10 @@ import java.util.stream.Stream;
  * <p>Threading: catalog methods are synchronized (admin requests arrive from several threads) and
  * do blocking I/O, so call them from a worker; {@link #partition} and {@link #allPartitions} are
  * lock-free. Each returned {@link PartitionLog} remains single-owner.
+ *
+ * <p>Owns the {@link LogCleaner} (started in {@link #startup()} when {@code log.cleaner.enable}, stopped
+ * first in {@link #shutdown()}); every partition gets it, and compacts itself when its topic's
+ * {@code cleanup.policy} includes {@code compact}.
  */
 public final class LogManager implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(LogManager.class);
@@ -49,10 +53,12 @@ public final class LogManager implements Closeable {
     public static final int MAX_PARTITIONS_PER_TOPIC = 10_000;
 
     private final Path dataDir;
-    private final LogConfig brokerDefaults;
+    private volatile LogConfig brokerDefaults;
     private final Time time;
     private final Executor ioExecutor;
     private final TopicCatalog catalog;
+    private final LogCleaner.Config cleanerConfig;
+    private LogCleaner cleaner;
     private final Map<String, TopicInfo> topics = new ConcurrentHashMap<>();
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     private boolean hadCleanShutdown;
@@ -60,6 +66,11 @@ public final class LogManager implements Closeable {
     private volatile Map<Uuid, TopicInfo> byIdView = Map.of();
 
     public LogManager(Path dataDir, LogConfig brokerDefaults, Time time, Executor ioExecutor) {
+        this(dataDir, brokerDefaults, time, ioExecutor, LogCleaner.Config.defaults());
+    }
+
+    public LogManager(Path dataDir, LogConfig brokerDefaults, Time time, Executor ioExecutor, LogCleaner.Config cleanerConfig) {
+        this.cleanerConfig = cleanerConfig;
         this.dataDir = dataDir;
         this.brokerDefaults = brokerDefaults;
         this.time = time;
@@ -72,6 +83,7 @@ public final class LogManager implements Closeable {
         Files.createDirectories(dataDir.resolve("meta"));
         Path marker = dataDir.resolve("meta").resolve(CLEAN_SHUTDOWN_FILE);
         hadCleanShutdown = Files.exists(marker);
+        if (cleanerConfig.enable() && cleaner == null) cleaner = LogCleaner.start(cleanerConfig, time);
         for (TopicCatalog.Entry e : catalog.readAll()) {
             LogConfig cfg;
             try {
@@ -94,7 +106,7 @@ public final class LogManager implements Closeable {
 
     private PartitionLog openPartition(TopicPartition tp, LogConfig cfg, boolean logSummary) throws IOException {
         LogLoader.Result[] r = new LogLoader.Result[1];
-        PartitionLog pl = PartitionLog.open(partitionDir(tp), tp, cfg, time, ioExecutor, hadCleanShutdown, r);
+        PartitionLog pl = PartitionLog.open(partitionDir(tp), tp, cfg, time, ioExecutor, cleaner, hadCleanShutdown, r);
         if (logSummary && r[0].neededRecovery()) {
             log.info("Recovered {}: log end offset {}, {} bytes truncated, {} indexes rebuilt, {} segments dropped, {} segments re-validated",
                 tp, pl.logEndOffset(), r[0].truncatedBytes(), r[0].rebuiltIndexes(), r[0].droppedSegments(), r[0].validatedSegments());
@@ -236,6 +248,34 @@ public final class LogManager implements Closeable {
     }
 
     /** Replaces all topic-level overrides; persists; every partition sees the new config (volatile swap). */
+    /**
+     * Applies new broker-level topic defaults (dynamic broker configuration): every topic's effective
+     * config is recomputed from its own overrides over the new defaults, and new topics use them.
+     * Throws InvalidConfigurationException, changing nothing, if a topic's overrides would not be valid
+     * over the new defaults. Nothing on disk changes here: the caller persists the broker layers.
+     */
+    public synchronized void updateBrokerDefaults(LogConfig defaults, boolean validateOnly) {
+        Map<String, LogConfig> recomputed = new HashMap<>();
+        for (TopicInfo t : topics.values()) {
+            try {
+                recomputed.put(t.name(), LogConfig.fromOverrides(defaults, t.configOverrides()));
+            } catch (ConfigException e) {
+                throw new InvalidConfigurationException("Topic " + t.name() + " would be invalid: " + e.getMessage());
+            }
+        }
+        if (validateOnly) return;
+        brokerDefaults = defaults;
+        for (TopicInfo t : List.copyOf(topics.values())) {
+            LogConfig cfg = recomputed.get(t.name());
+            topics.put(t.name(), new TopicInfo(t.name(), t.topicId(), t.partitions(), t.configOverrides(), cfg));
+            for (int p = 0; p < t.partitions(); p++) {
+                PartitionLog pl = logs.get(new TopicPartition(t.name(), p));
+                if (pl != null) pl.updateConfig(cfg);
+            }
+        }
+        publish();
+    }
+
     public synchronized TopicInfo alterTopicConfig(String name, Map<String, String> newOverrides, boolean validateOnly) {
         TopicInfo info = topics.get(name);
         if (info == null) throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
@@ -258,6 +298,10 @@ public final class LogManager implements Closeable {
 
     /** Closes every log (flush, checkpoints), then writes the clean-shutdown marker if all succeeded. */
     public synchronized void shutdown() {
+        if (cleaner != null) {
+            cleaner.close(); // rounds in flight stop at their next chunk; their .cleaned files are discarded
+            cleaner = null;
+        }
         boolean clean = true;
         for (PartitionLog pl : logs.values()) {
             try {

@@ -34,6 +34,10 @@ final class LogSegment implements Closeable {
     static final String INDEX_SUFFIX = ".index";
     static final String TIME_INDEX_SUFFIX = ".timeindex";
     static final String DELETED_SUFFIX = ".deleted";
+    /** A segment being written by the cleaner; deleted at load (see {@link LogLoader}). */
+    static final String CLEANED_SUFFIX = ".cleaned";
+    /** A cleaned segment committed to replace its sources; the swap is completed at load. */
+    static final String SWAP_SUFFIX = ".swap";
 
     private final long baseOffset;
     private final FileRecords log;
@@ -67,15 +71,52 @@ final class LogSegment implements Closeable {
 
     /** Opens (or creates) the segment's files. Index content is not trusted until {@link #loadIndexes} or {@link #recover}. */
     static LogSegment open(Path dir, long baseOffset, LogConfig config, Time time) throws IOException {
-        File logFile = logFile(dir, baseOffset);
-        boolean missing = logFile.exists() && logFile.length() > 0
-            && (!indexFile(dir, baseOffset).exists() || !timeIndexFile(dir, baseOffset).exists());
+        return open(dir, baseOffset, config, time, "");
+    }
+
+    /**
+     * Opens (or creates) the segment's files with {@code suffix} appended to every name (the cleaner
+     * writes {@code B.log.cleaned} etc.; {@link #changeFileSuffixes} renames them later).
+     */
+    static LogSegment open(Path dir, long baseOffset, LogConfig config, Time time, String suffix) throws IOException {
+        File logFile = withSuffix(logFile(dir, baseOffset), suffix);
+        File indexFile = withSuffix(indexFile(dir, baseOffset), suffix);
+        File timeIndexFile = withSuffix(timeIndexFile(dir, baseOffset), suffix);
+        boolean missing = logFile.exists() && logFile.length() > 0 && (!indexFile.exists() || !timeIndexFile.exists());
         FileRecords records = FileRecords.open(logFile, logFile.exists(), 0, false);
-        OffsetIndex idx = new OffsetIndex(indexFile(dir, baseOffset), baseOffset, config.segmentIndexBytes());
-        TimeIndex tidx = new TimeIndex(timeIndexFile(dir, baseOffset), baseOffset, config.segmentIndexBytes());
+        OffsetIndex idx = new OffsetIndex(indexFile, baseOffset, config.segmentIndexBytes());
+        TimeIndex tidx = new TimeIndex(timeIndexFile, baseOffset, config.segmentIndexBytes());
         LogSegment seg = new LogSegment(baseOffset, records, idx, tidx, config.indexIntervalBytes(), time.milliseconds());
         seg.indexesMissing = missing;
         return seg;
+    }
+
+    private static File withSuffix(File f, String suffix) {
+        return suffix.isEmpty() ? f : new File(f.getPath() + suffix);
+    }
+
+    /**
+     * Renames the three files from names ending in {@code oldSuffix} to names ending in {@code newSuffix}
+     * (either may be empty). Open channels and mappings stay valid across the rename.
+     */
+    void changeFileSuffixes(String oldSuffix, String newSuffix) throws IOException {
+        log.renameTo(replaceSuffix(log.file(), oldSuffix, newSuffix));
+        offsetIndex.renameTo(replaceSuffix(offsetIndex.file(), oldSuffix, newSuffix));
+        timeIndex.renameTo(replaceSuffix(timeIndex.file(), oldSuffix, newSuffix));
+    }
+
+    private static File replaceSuffix(File f, String oldSuffix, String newSuffix) {
+        String p = f.getPath();
+        if (!p.endsWith(oldSuffix)) throw new IllegalStateException(f + " does not end with '" + oldSuffix + "'");
+        return new File(p.substring(0, p.length() - oldSuffix.length()) + newSuffix);
+    }
+
+    /** Last modification time of the data file (the cleaner carries it over to the cleaned segment). */
+    long lastModified() { return log.file().lastModified(); }
+
+    /** Best effort, as in Kafka: only the mtime fallback of time retention reads it. */
+    void setLastModified(long ms) {
+        boolean ignored = log.file().setLastModified(ms);
     }
 
     /** True when the data file existed with content but an index file did not (it must be rebuilt). */
@@ -93,6 +134,18 @@ final class LogSegment implements Closeable {
     /** The timestamp segment.ms counts from: the first batch's max timestamp, else the segment's creation. */
     long rollingBasedTimestamp() {
         return firstBatchTimestamp != RecordBatch.NO_TIMESTAMP ? firstBatchTimestamp : createdMs;
+    }
+
+    /**
+     * Max timestamp of the first batch (max.compaction.lag.ms counts from it, as in Kafka), read from the
+     * file once when the segment was loaded rather than appended; NO_TIMESTAMP when empty.
+     */
+    long firstBatchTimestamp() {
+        if (firstBatchTimestamp == RecordBatch.NO_TIMESTAMP && sizeInBytes() > 0) {
+            java.util.Iterator<FileChannelRecordBatch> it = log.batches().iterator();
+            if (it.hasNext()) firstBatchTimestamp = it.next().maxTimestamp();
+        }
+        return firstBatchTimestamp;
     }
 
     /** Retention by time looks at the largest record timestamp (Kafka's rule), else the file's mtime. */

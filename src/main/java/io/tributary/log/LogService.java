@@ -6,6 +6,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.record.internal.FileRecords;
@@ -36,11 +39,65 @@ public final class LogService {
     private final List<LogVerticle> owners = new ArrayList<>();
     private final int ownerCount;
     private final Map<TopicPartition, Set<Runnable>> appendWatchers = new ConcurrentHashMap<>();
+    private final DynamicBrokerConfigStore brokerConfigStore;
+    private volatile BrokerConfigLayers brokerConfig;
 
     public LogService(Vertx vertx, LogManager manager, int ownerCount) {
+        this(vertx, manager, ownerCount, BrokerConfigLayers.ofStatic(Map.of()), null);
+    }
+
+    /**
+     * @param brokerConfig      the broker configuration layers the manager's defaults were built from
+     * @param brokerConfigStore where dynamic broker configuration is persisted; null refuses changes
+     */
+    public LogService(Vertx vertx, LogManager manager, int ownerCount, BrokerConfigLayers brokerConfig,
+                      DynamicBrokerConfigStore brokerConfigStore) {
         this.vertx = vertx;
         this.manager = manager;
         this.ownerCount = Math.max(1, ownerCount);
+        this.brokerConfig = brokerConfig;
+        this.brokerConfigStore = brokerConfigStore;
+    }
+
+    /** The broker configuration layers now in force (static, cluster default, this node). */
+    public BrokerConfigLayers brokerConfig() {
+        return brokerConfig;
+    }
+
+    /**
+     * Replaces one dynamic layer of the broker configuration (this node's, or the cluster-wide default)
+     * with {@code dynamic}: only {@link BrokerConfigLayers#DYNAMIC_NAMES} may change at runtime. The
+     * new topic defaults are validated against every topic, persisted, then applied to every partition.
+     * Runs on a worker; changes are serialized.
+     */
+    public Future<Void> alterBrokerConfig(boolean clusterWide, Map<String, String> dynamic, boolean validateOnly) {
+        return vertx.executeBlocking(() -> {
+            synchronized (this) {
+                List<String> fixed = dynamic.keySet().stream()
+                        .filter(k -> !BrokerConfigLayers.DYNAMIC_NAMES.contains(k)).sorted().toList();
+                if (!fixed.isEmpty()) {
+                    throw new InvalidRequestException(
+                            "Cannot update these configs dynamically: " + fixed);
+                }
+                if (brokerConfigStore == null) {
+                    throw new InvalidRequestException("Dynamic broker configuration is disabled");
+                }
+                BrokerConfigLayers next = brokerConfig.withDynamic(clusterWide, dynamic);
+                LogConfig defaults;
+                try {
+                    defaults = LogConfig.brokerDefaults(next.effective());
+                } catch (ConfigException e) {
+                    throw new InvalidConfigurationException(e.getMessage());
+                }
+                manager.updateBrokerDefaults(defaults, true);
+                if (!validateOnly) {
+                    brokerConfigStore.save(next);
+                    brokerConfig = next;
+                    manager.updateBrokerDefaults(defaults, false);
+                }
+                return null;
+            }
+        });
     }
 
     /** Deploys the owner verticles; the log manager must already be started. */

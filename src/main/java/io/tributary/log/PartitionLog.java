@@ -30,13 +30,22 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>On disk, {@code <dataDir>/<topic>-<partition>/}: the segments' {@code .log}/{@code .index}/
  * {@code .timeindex} files (see {@link LogSegment}), {@code partition.checkpoint} (see
  * {@link PartitionCheckpoint}), producer snapshots {@code <offset>.snapshot} (see
- * {@link ProducerStateManager}), and {@code *.deleted} files awaiting physical deletion.
+ * {@link ProducerStateManager}), {@code *.deleted} files awaiting physical deletion, and for compacted
+ * topics {@code cleaner-offset-checkpoint} (see {@link CleanerCheckpoint}) plus, transiently,
+ * {@code *.cleaned} (being written by the cleaner) and {@code *.swap} (being swapped in) segment files.
  *
  * <p>Threading: single owner. Every mutating method and {@link #read}/{@link #offsetForTimestamp}
  * run on the partition's owner thread; there are no locks on the append path. Offsets and sizes are
  * volatile and readable from any thread. fsync ({@code FileChannel.force}) runs on the injected
  * {@code ioExecutor}, never on the owner thread, except in {@link #close()}; the I/O task touches
  * file channels and index files by path only, never the owner's memory maps.
+ *
+ * <p>Compaction ({@code cleanup.policy=compact}): {@link #tick()} decides on the owner thread whether
+ * the dirty ratio calls for a round ({@link #maybeStartCleaning}), hands an immutable snapshot of
+ * closed segments to the {@link LogCleaner}, and later, when the round's future is done, swaps the
+ * cleaned segments in ({@link #completeCleaning}): {@code .cleaned} → {@code .swap}, replace in the
+ * segment map, old segments to {@code .deleted} (delayed delete keeps in-flight fetches readable),
+ * {@code .swap} → final name. The owner never waits for the cleaner.
  */
 public final class PartitionLog implements Closeable {
     /** How often tick() persists the checkpoint file at most. */
@@ -52,6 +61,7 @@ public final class PartitionLog implements Closeable {
     private final ProducerStateManager producerState;
     private final SegmentDeleter deleter;
     private final AtomicLong recoveryPoint;
+    private final LogCleaner cleaner;
     private volatile LogConfig config;
     private volatile long logStartOffset;
     private volatile long logEndOffset;
@@ -62,15 +72,22 @@ public final class PartitionLog implements Closeable {
     private long lastFlushMs;
     private long lastCheckpointMs;
     private PartitionCheckpoint lastCheckpoint;
-    private boolean closed;
+    private volatile boolean closed;
     private CompletableFuture<Long> appendFlush;
+    /** The cleaner checkpoint: below it the log is compacted. */
+    private long firstDirtyOffset;
+    /** Written by the owner only; volatile so {@link #cleaningInFlight} may be read from elsewhere. */
+    private volatile CompletableFuture<Cleaner.Result> cleaning;
+    private long nextCleanCheckMs;
 
-    private PartitionLog(Path dir, TopicPartition tp, LogConfig config, Time time, Executor ioExecutor, LogLoader.Result r) {
+    private PartitionLog(Path dir, TopicPartition tp, LogConfig config, Time time, Executor ioExecutor, LogCleaner cleaner,
+                         LogLoader.Result r) {
         this.dir = dir;
         this.tp = tp;
         this.config = config;
         this.time = time;
         this.ioExecutor = ioExecutor;
+        this.cleaner = cleaner;
         this.segments = r.segments();
         this.producerState = r.producerState();
         this.deleter = new SegmentDeleter(tp, time);
@@ -80,20 +97,33 @@ public final class PartitionLog implements Closeable {
         this.recoveryPoint = new AtomicLong(r.recoveryPoint());
         this.lastFlushMs = time.milliseconds();
         this.lastCheckpointMs = lastFlushMs;
+        this.firstDirtyOffset = CleanerCheckpoint.read(dir);
+        this.nextCleanCheckMs = lastFlushMs;
         refreshSize();
     }
 
     /** Opens the partition directory, running {@link LogLoader} (recovery when the shutdown was unclean). */
     public static PartitionLog open(Path dir, TopicPartition tp, LogConfig config, Time time, Executor ioExecutor,
                                     boolean hadCleanShutdown) throws IOException {
-        return open(dir, tp, config, time, ioExecutor, hadCleanShutdown, null);
+        return open(dir, tp, config, time, ioExecutor, null, hadCleanShutdown, null);
+    }
+
+    /** As above, with the cleaner that compacts this log when its topic has {@code cleanup.policy=compact} (null: never). */
+    public static PartitionLog open(Path dir, TopicPartition tp, LogConfig config, Time time, Executor ioExecutor,
+                                    LogCleaner cleaner, boolean hadCleanShutdown) throws IOException {
+        return open(dir, tp, config, time, ioExecutor, cleaner, hadCleanShutdown, null);
     }
 
     static PartitionLog open(Path dir, TopicPartition tp, LogConfig config, Time time, Executor ioExecutor,
                              boolean hadCleanShutdown, LogLoader.Result[] resultOut) throws IOException {
+        return open(dir, tp, config, time, ioExecutor, null, hadCleanShutdown, resultOut);
+    }
+
+    static PartitionLog open(Path dir, TopicPartition tp, LogConfig config, Time time, Executor ioExecutor,
+                             LogCleaner cleaner, boolean hadCleanShutdown, LogLoader.Result[] resultOut) throws IOException {
         LogLoader.Result r = LogLoader.load(dir, tp, config, time, hadCleanShutdown);
         if (resultOut != null) resultOut[0] = r;
-        PartitionLog pl = new PartitionLog(dir, tp, config, time, ioExecutor, r);
+        PartitionLog pl = new PartitionLog(dir, tp, config, time, ioExecutor, cleaner, r);
         pl.writeCheckpointNow();
         return pl;
     }
@@ -204,15 +234,23 @@ public final class PartitionLog implements Closeable {
         return LogReader.offsetForTimestamp(segments, targetTimestamp, logStartOffset, highWatermark);
     }
 
-    /** Owner thread: segment.ms roll, retention, delayed deletes, flush.ms, checkpoint. Returns segments deleted. */
+    /**
+     * Owner thread: swap in a finished cleaning round, segment.ms roll, retention, delayed deletes, start a
+     * cleaning round (compacted topics, at most every log.cleaner.backoff.ms while nothing is cleanable),
+     * flush.ms, checkpoint. Returns segments deleted by retention.
+     */
     public int tick() {
         ensureOpen();
         LogConfig cfg = config;
         long now = time.milliseconds();
+        completeCleaning(); // before retention, so a finished round is not discarded for nothing
         LogSegment active = segments.lastEntry().getValue();
         if (active.sizeInBytes() > 0 && now - active.rollingBasedTimestamp() > cfg.segmentMs()) roll();
         int deleted = deleteOldSegments();
         deleter.deleteExpired();
+        if (cleaner != null && cfg.compact() && cleaning == null && now >= nextCleanCheckMs) {
+            if (maybeStartCleaning() == null) nextCleanCheckMs = now + cleaner.backoffMs();
+        }
         if (unflushedMessages > 0 && now - lastFlushMs >= cfg.flushMs()) flush();
         if (now - lastCheckpointMs >= CHECKPOINT_INTERVAL_MS) {
             lastCheckpointMs = now;
@@ -314,10 +352,171 @@ public final class PartitionLog implements Closeable {
         flush(); // Kafka flushes the closed segment asynchronously on roll, bounding recovery to one segment
     }
 
+    /**
+     * The cleanable part of the log, after Kafka's {@code LogCleanerManager.cleanableOffsets} and
+     * {@code LogToClean}: closed segments from the log start up to the first uncleanable one (the
+     * active segment, the first segment reaching past the high watermark, or the first dirty segment
+     * holding a record younger than min.compaction.lag.ms). Segments wholly below the first dirty
+     * offset are clean; the rest are dirty.
+     */
+    record CleanableRange(long firstDirtyOffset, long firstUncleanableOffset, List<LogSegment> segments,
+                          long cleanBytes, long dirtyBytes, boolean needCompactionNow) {
+        double dirtyRatio() {
+            long total = cleanBytes + dirtyBytes;
+            return total == 0 ? 0 : (double) dirtyBytes / total;
+        }
+    }
+
+    /** Owner thread. Reads only segment sizes and timestamps (and each dirty segment's first batch header once). */
+    CleanableRange cleanableRange(long now) {
+        LogConfig cfg = config;
+        long firstDirty = firstDirtyOffset;
+        if (firstDirty < logStartOffset || firstDirty > logEndOffset) firstDirty = logStartOffset; // stale or absent checkpoint
+        List<LogSegment> all = new ArrayList<>(segments.values());
+        long uncleanable = all.get(all.size() - 1).baseOffset();
+        List<LogSegment> cleanable = new ArrayList<>();
+        for (int i = 0; i < all.size() - 1; i++) {
+            LogSegment s = all.get(i);
+            boolean dirty = all.get(i + 1).baseOffset() > firstDirty;
+            if (s.nextOffset() > highWatermark
+                    || (dirty && cfg.minCompactionLagMs() > 0 && s.largestTimestamp() > now - cfg.minCompactionLagMs())) {
+                uncleanable = s.baseOffset();
+                break;
+            }
+            cleanable.add(s);
+        }
+        long clean = 0, dirty = 0, earliestDirtyTimestamp = Long.MAX_VALUE;
+        for (int i = 0; i < cleanable.size(); i++) {
+            LogSegment s = cleanable.get(i);
+            long nextBase = i + 1 < cleanable.size() ? cleanable.get(i + 1).baseOffset() : uncleanable;
+            if (nextBase > firstDirty) {
+                dirty += s.sizeInBytes();
+                long ts = s.firstBatchTimestamp();
+                if (ts > 0) earliestDirtyTimestamp = Math.min(earliestDirtyTimestamp, ts);
+            } else {
+                clean += s.sizeInBytes();
+            }
+        }
+        // max.compaction.lag.ms: a dirty segment whose first record is older must be cleaned whatever the ratio
+        long maxLag = cfg.maxCompactionLagMs();
+        boolean needNow = dirty > 0 && maxLag < now && earliestDirtyTimestamp < now - maxLag;
+        return new CleanableRange(firstDirty, Math.max(firstDirty, uncleanable), cleanable, clean, dirty, needNow);
+    }
+
+    /**
+     * Owner thread. Starts a cleaning round if the topic is compacted, none is in flight, and the dirty
+     * ratio exceeds min.cleanable.dirty.ratio (or max.compaction.lag.ms forces one). Returns the
+     * round's future (completed on a cleaner thread), or null when nothing was started.
+     */
+    CompletableFuture<Cleaner.Result> maybeStartCleaning() {
+        ensureOpen();
+        LogConfig cfg = config;
+        if (cleaner == null || !cfg.compact() || cleaning != null) return null;
+        long now = time.milliseconds();
+        CleanableRange r = cleanableRange(now);
+        firstDirtyOffset = r.firstDirtyOffset();
+        if (r.dirtyBytes() == 0) return null;
+        if (!(r.dirtyRatio() > cfg.minCleanableDirtyRatio() || r.needCompactionNow())) return null;
+        Cleaner.Request req = new Cleaner.Request(tp, dir, cfg, List.copyOf(r.segments()), r.firstDirtyOffset(),
+            r.firstUncleanableOffset(), producerState.lastOffsets(), now, () -> closed);
+        cleaning = cleaner.submit(req);
+        return cleaning;
+    }
+
+    /** Whether a cleaning round is in flight (submitted, not yet swapped in or discarded). */
+    public boolean cleaningInFlight() { return cleaning != null; }
+
+    /** The cleaner checkpoint: offsets below it have been compacted. Owner thread. */
+    public long firstDirtyOffset() { return firstDirtyOffset; }
+
+    /**
+     * Owner thread. If the in-flight round finished, swaps its cleaned segments in (or discards them when
+     * a source segment is gone meanwhile, e.g. deleted by retention). Returns true when a swap happened.
+     */
+    boolean completeCleaning() {
+        CompletableFuture<Cleaner.Result> f = cleaning;
+        if (f == null || !f.isDone()) return false;
+        cleaning = null;
+        long now = time.milliseconds();
+        Cleaner.Result r;
+        try {
+            r = f.join();
+        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+            // the failure was logged by the cleaner; retry after the backoff
+            nextCleanCheckMs = now + (cleaner == null ? 0 : cleaner.backoffMs());
+            return false;
+        }
+        if (closed) {
+            r.discard();
+            return false;
+        }
+        String blocker = swapBlocker(r);
+        if (blocker != null) {
+            org.slf4j.LoggerFactory.getLogger(PartitionLog.class).info("{}: cleaning round discarded: {}", tp, blocker);
+            r.discard();
+            return false;
+        }
+        try {
+            swapIn(r);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Swapping cleaned segments into " + tp + " failed", e);
+        }
+        nextCleanCheckMs = now; // the map may have filled: look again at the next tick
+        return true;
+    }
+
+    private String swapBlocker(Cleaner.Result r) {
+        if (!config.compact()) return "cleanup.policy no longer includes compact";
+        for (Cleaner.Group g : r.groups()) {
+            for (LogSegment s : g.sources()) {
+                if (segments.get(s.baseOffset()) != s) return "segment " + s.baseOffset() + " was removed meanwhile";
+            }
+        }
+        return null;
+    }
+
+    private void swapIn(Cleaner.Result r) throws IOException {
+        long delay = config.fileDeleteDelayMs();
+        for (Cleaner.Group g : r.groups()) {
+            LogSegment cleaned = g.cleaned();
+            // .swap marks the point of no return: recovery completes a swap, discards a .cleaned
+            cleaned.changeFileSuffixes(LogSegment.CLEANED_SUFFIX, LogSegment.SWAP_SUFFIX);
+            segments.put(cleaned.baseOffset(), cleaned);
+            for (int i = 1; i < g.sources().size(); i++) segments.remove(g.sources().get(i).baseOffset());
+            for (LogSegment old : g.sources()) deleter.schedule(old, delay); // renamed to .deleted, channel open
+            cleaned.changeFileSuffixes(LogSegment.SWAP_SUFFIX, "");
+        }
+        firstDirtyOffset = r.endOffset();
+        refreshSize();
+        long ckpt = firstDirtyOffset;
+        ioExecutor.execute(() -> {
+            try {
+                if (!java.nio.file.Files.isDirectory(dir)) return;
+                CleanerCheckpoint.write(dir, ckpt);
+                Utils.flushDir(dir); // make the renames durable too
+            } catch (IOException e) {
+                org.slf4j.LoggerFactory.getLogger(PartitionLog.class).warn("{}: cleaner checkpoint write failed: {}", tp, e.toString());
+            }
+        });
+        deleter.deleteExpired();
+        Cleaner.Request q = r.request();
+        org.slf4j.LoggerFactory.getLogger(PartitionLog.class).info(
+            "{}: cleaned offsets [{}, {}) (dirty from {}): {} segments into {}, {} -> {} bytes, {} of {} records kept, {} ms",
+            tp, q.segments().get(0).baseOffset(), r.endOffset(), q.firstDirtyOffset(), r.segmentsBefore(), r.groups().size(),
+            r.bytesBefore(), r.bytesAfter(), r.recordsRetained(), r.recordsRead(), r.durationMs());
+    }
+
+    private void discardCleaning() {
+        CompletableFuture<Cleaner.Result> f = cleaning;
+        cleaning = null;
+        if (f != null) f.thenAccept(Cleaner.Result::discard); // runs now if done, else on the cleaner thread
+    }
+
     /** Flush synchronously, write producer snapshot and checkpoint, trim indexes. Owner thread or shutdown worker. */
     @Override public void close() throws IOException {
         if (closed) return;
         closed = true;
+        discardCleaning();
         for (LogSegment seg : segments.values()) seg.flush();
         recoveryPoint.accumulateAndGet(logEndOffset, Math::max);
         ProducerStateManager.writeSnapshot(dir, logEndOffset, producerState.serialize());
@@ -329,6 +528,7 @@ public final class PartitionLog implements Closeable {
     /** Topic deletion: release every handle and remove the directory. Owner thread. */
     public void closeAndDelete() throws IOException {
         closed = true;
+        discardCleaning();
         for (LogSegment seg : segments.values()) seg.closeHandlers();
         deleter.deleteAll();
         segments.clear();

@@ -56,6 +56,18 @@ final class ProducerStateManager {
     record Check(ProducerStateEntry.BatchMetadata duplicate) {}
 
     ProducerStateEntry entry(long pid) { return producers.get(pid); }
+
+    /**
+     * Producer id to the last offset of its last batch: the cleaner keeps those batches (even emptied)
+     * so that the sequence state survives compaction, as Kafka's {@code lastRecordsOfActiveProducers}.
+     */
+    Map<Long, Long> lastOffsets() {
+        Map<Long, Long> m = new HashMap<>();
+        for (ProducerStateEntry e : producers.values()) {
+            if (!e.batches().isEmpty()) m.put(e.producerId(), e.batches().peekLast().lastOffset());
+        }
+        return Map.copyOf(m);
+    }
     int size() { return producers.size(); }
 
     /**

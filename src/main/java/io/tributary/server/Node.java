@@ -5,6 +5,9 @@ import io.tributary.group.GroupCoordinatorVerticle;
 import io.tributary.group.GroupService;
 import io.tributary.kafka.KafkaBroker;
 import io.tributary.kafka.KafkaServerVerticle;
+import io.tributary.log.BrokerConfigLayers;
+import io.tributary.log.DynamicBrokerConfigStore;
+import io.tributary.log.LogCleaner;
 import io.tributary.log.LogConfig;
 import io.tributary.log.LogManager;
 import io.tributary.log.LogService;
@@ -61,6 +64,11 @@ public final class Node {
         this.time = time;
     }
 
+    /** What start-up recovered from the data directory before any listener opens. */
+    private record Recovered(String clusterId, ProducerIdManager producerIds, BrokerConfigLayers brokerConfig,
+                             DynamicBrokerConfigStore dynamicStore) {
+    }
+
     public Future<Void> start() {
         vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
         ioExecutor = newIoExecutor(config.getInt(NodeConfig.NUM_IO_THREADS));
@@ -69,12 +77,16 @@ public final class Node {
             Files.createDirectories(dataDir);
             lockDataDir(dataDir);
             String clusterId = ClusterIdentity.loadOrCreate(dataDir, config.nodeId());
-            LogConfig defaults = LogConfig.brokerDefaults(config.all());
-            logManager = new LogManager(dataDir, defaults, time, ioExecutor);
+            DynamicBrokerConfigStore dynamicStore = new DynamicBrokerConfigStore(dataDir);
+            BrokerConfigLayers layers = dynamicStore.load(config.all());
+            LogConfig defaults = LogConfig.brokerDefaults(layers.effective());
+            // log.cleaner.* (Kafka's names): the cleaner's own threads are started and stopped by the log manager
+            logManager = new LogManager(dataDir, defaults, time, ioExecutor, LogCleaner.Config.fromBrokerProps(config.all()));
             logManager.startup();
-            return new Object[]{clusterId, new ProducerIdManager(dataDir)};
+            return new Recovered(clusterId, new ProducerIdManager(dataDir), layers, dynamicStore);
         }).compose(init -> {
-            logService = new LogService(vertx, logManager, config.getInt(NodeConfig.NUM_LOG_THREADS));
+            logService = new LogService(vertx, logManager, config.getInt(NodeConfig.NUM_LOG_THREADS),
+                    init.brokerConfig(), init.dynamicStore());
             return logService.start().map(v -> init);
         }).compose(init -> {
             // The group coordinator creates __consumer_offsets if needed, then loads it in the background
@@ -83,11 +95,11 @@ public final class Node {
             groupService = new GroupService(vertx, groupCoordinator);
             return vertx.deployVerticle(groupCoordinator).map(id -> init);
         }).compose(init -> {
-            KafkaBroker broker = new KafkaBroker(vertx, config.nodeId(), (String) init[0],
+            KafkaBroker broker = new KafkaBroker(vertx, config.nodeId(), init.clusterId(),
                     config.get(NodeConfig.HOST), config.kafkaPort(), config.get(NodeConfig.ADVERTISED_HOST),
                     config.getInt(NodeConfig.SOCKET_REQUEST_MAX_BYTES), config.getInt(NodeConfig.QUEUED_MAX_REQUESTS),
                     config.getBoolean(NodeConfig.AUTO_CREATE_TOPICS), config.getInt(NodeConfig.NUM_PARTITIONS),
-                    config.getBoolean(NodeConfig.DELETE_TOPIC_ENABLE), logService, (ProducerIdManager) init[1],
+                    config.getBoolean(NodeConfig.DELETE_TOPIC_ENABLE), logService, init.producerIds(),
                     groupService, config.all());
             return vertx.deployVerticle(() -> new KafkaServerVerticle(broker),
                     new DeploymentOptions().setInstances(config.getInt(NodeConfig.NUM_NETWORK_THREADS)));

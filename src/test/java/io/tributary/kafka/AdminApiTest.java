@@ -272,7 +272,8 @@ class AdminApiTest {
                 new AlterConfigOp(new ConfigEntry("retention.ms", "1"), AlterConfigOp.OpType.SET)))).all()));
         assertInstanceOf(InvalidRequestException.class, failure(admin.incrementalAlterConfigs(Map.of(
                 new ConfigResource(ConfigResource.Type.BROKER, "1"), List.of(
-                new AlterConfigOp(new ConfigEntry("log.retention.ms", "1"), AlterConfigOp.OpType.SET)))).all()));
+                new AlterConfigOp(new ConfigEntry("log.dirs", "/elsewhere"), AlterConfigOp.OpType.SET)))).all()),
+                "static-only broker configs cannot change at runtime");
     }
 
     @Test

@@ -4,19 +4,16 @@ import io.tributary.testing.TestNode;
 import org.apache.kafka.common.message.ApiMessageType;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
-import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
-import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -49,24 +46,11 @@ class ApiVersionMatrixTest {
     }
 
     private static void send(Socket s, ApiKeys key, short version, int correlationId, ApiMessage body) throws IOException {
-        ObjectSerializationCache cache = new ObjectSerializationCache();
-        RequestHeaderData header = new RequestHeaderData().setRequestApiKey(key.id).setRequestApiVersion(version)
-                .setCorrelationId(correlationId).setClientId("matrix");
-        short hv = key.requestHeaderVersion(version);
-        int size = header.size(cache, hv) + body.size(cache, version);
-        ByteBuffer buf = ByteBuffer.allocate(4 + size);
-        buf.putInt(size);
-        ByteBufferAccessor w = new ByteBufferAccessor(buf);
-        header.write(w, cache, hv);
-        body.write(w, cache, version);
-        s.getOutputStream().write(buf.array());
+        s.getOutputStream().write(RawKafka.frame(key, version, correlationId, body));
     }
 
     private static ByteBuffer receive(Socket s) throws IOException {
-        DataInputStream in = new DataInputStream(s.getInputStream());
-        byte[] b = new byte[in.readInt()];
-        in.readFully(b);
-        return ByteBuffer.wrap(b);
+        return RawKafka.readFrame(s);
     }
 
     @Test

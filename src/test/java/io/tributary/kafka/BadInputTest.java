@@ -7,13 +7,11 @@ import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
-import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -21,7 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -69,25 +66,11 @@ class BadInputTest {
     }
 
     private static byte[] frame(ApiKeys key, short version, int correlationId, ApiMessage body) {
-        ObjectSerializationCache cache = new ObjectSerializationCache();
-        RequestHeaderData header = new RequestHeaderData().setRequestApiKey(key.id).setRequestApiVersion(version)
-                .setCorrelationId(correlationId).setClientId("bad-input-test");
-        short hv = key.requestHeaderVersion(version);
-        int size = header.size(cache, hv) + body.size(cache, version);
-        ByteBuffer buf = ByteBuffer.allocate(4 + size);
-        buf.putInt(size);
-        ByteBufferAccessor w = new ByteBufferAccessor(buf);
-        header.write(w, cache, hv);
-        body.write(w, cache, version);
-        return buf.array();
+        return RawKafka.frame(key, version, correlationId, body);
     }
 
     private static ByteBuffer readResponse(Socket s) throws IOException {
-        DataInputStream in = new DataInputStream(s.getInputStream());
-        int size = in.readInt();
-        byte[] b = new byte[size];
-        in.readFully(b);
-        return ByteBuffer.wrap(b);
+        return RawKafka.readFrame(s);
     }
 
     @Test

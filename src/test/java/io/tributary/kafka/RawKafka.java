@@ -35,9 +35,20 @@ final class RawKafka implements AutoCloseable {
     @SuppressWarnings("unchecked")
     <T extends ApiMessage> T call(ApiKeys key, short version, ApiMessage body) throws IOException {
         int cid = ++correlationId;
+        socket.getOutputStream().write(frame(key, version, cid, body));
+        ByteBuffer rb = readFrame(socket);
+        ResponseHeader rh = ResponseHeader.parse(rb, key.responseHeaderVersion(version));
+        assertEquals(cid, rh.correlationId(), "correlation id");
+        AbstractResponse parsed = AbstractResponse.parseResponse(key, new ByteBufferAccessor(rb), version);
+        assertFalse(rb.hasRemaining(), key + " v" + version + " response has trailing bytes");
+        return (T) parsed.data();
+    }
+
+    /** A whole request frame (size, header, body) written by kafka-clients' own serializers. */
+    static byte[] frame(ApiKeys key, short version, int correlationId, ApiMessage body) {
         ObjectSerializationCache cache = new ObjectSerializationCache();
         RequestHeaderData header = new RequestHeaderData().setRequestApiKey(key.id).setRequestApiVersion(version)
-                .setCorrelationId(cid).setClientId("raw-kafka-test");
+                .setCorrelationId(correlationId).setClientId("raw-kafka-test");
         short hv = key.requestHeaderVersion(version);
         int size = header.size(cache, hv) + body.size(cache, version);
         ByteBuffer buf = ByteBuffer.allocate(4 + size);
@@ -45,17 +56,15 @@ final class RawKafka implements AutoCloseable {
         ByteBufferAccessor w = new ByteBufferAccessor(buf);
         header.write(w, cache, hv);
         body.write(w, cache, version);
-        socket.getOutputStream().write(buf.array());
+        return buf.array();
+    }
 
-        DataInputStream in = new DataInputStream(socket.getInputStream());
-        byte[] resp = new byte[in.readInt()];
-        in.readFully(resp);
-        ByteBuffer rb = ByteBuffer.wrap(resp);
-        ResponseHeader rh = ResponseHeader.parse(rb, key.responseHeaderVersion(version));
-        assertEquals(cid, rh.correlationId(), "correlation id");
-        AbstractResponse parsed = AbstractResponse.parseResponse(key, new ByteBufferAccessor(rb), version);
-        assertFalse(rb.hasRemaining(), key + " v" + version + " response has trailing bytes");
-        return (T) parsed.data();
+    /** Reads one size-prefixed response frame; the buffer holds header and body. */
+    static ByteBuffer readFrame(Socket s) throws IOException {
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        byte[] b = new byte[in.readInt()];
+        in.readFully(b);
+        return ByteBuffer.wrap(b);
     }
 
     @Override

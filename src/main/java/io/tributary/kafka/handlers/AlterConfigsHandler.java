@@ -24,9 +24,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * AlterConfigs (v0-2), the legacy API: the request's configs become the topic's complete override set
- * (a config left out returns to the broker default; a null value is the same as leaving it out).
- * Broker resources are refused: dynamic broker configuration is not supported yet.
+ * AlterConfigs (v0-2), the legacy API: the request's configs become the resource's complete set — a
+ * topic's overrides, or a dynamic broker layer (a config left out returns to the level below; a null
+ * value is the same as leaving it out).
  */
 public final class AlterConfigsHandler implements ApiHandler {
     private final KafkaBroker broker;
@@ -51,7 +51,7 @@ public final class AlterConfigsHandler implements ApiHandler {
                 continue;
             }
             work.add(AlterTopicConfigs.alter(broker, resource.resourceType(), resource.resourceName(), req.validateOnly(),
-                    info -> replacement(resource)).onSuccess(error -> {
+                    (current, view) -> replacement(resource)).onSuccess(error -> {
                         if (error != null) {
                             result.setErrorCode(error.error().code()).setErrorMessage(error.messageWithFallback());
                         }

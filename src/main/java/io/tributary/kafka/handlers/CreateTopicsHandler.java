@@ -196,7 +196,7 @@ public final class CreateTopicsHandler implements ApiHandler {
         }
         if (version >= 5) {
             result.setNumPartitions(info.partitions()).setReplicationFactor((short) 1);
-            for (TopicConfigs.Entry e : TopicConfigs.describeTopic(info, broker.brokerProperties())) {
+            for (TopicConfigs.Entry e : TopicConfigs.describeTopic(info, broker.logs().brokerConfig())) {
                 result.configs().add(new CreatableTopicConfigs()
                         .setName(e.name())
                         .setValue(e.value())

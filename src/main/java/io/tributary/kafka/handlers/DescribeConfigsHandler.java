@@ -95,11 +95,13 @@ public final class DescribeConfigsHandler implements ApiHandler {
                 if (info == null) {
                     throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
                 }
-                return TopicConfigs.describeTopic(info, broker.brokerProperties());
+                return TopicConfigs.describeTopic(info, broker.logs().brokerConfig());
             }
             case BROKER -> {
                 if (name == null || name.isEmpty()) {
-                    return List.of(); // cluster-wide dynamic broker defaults: none (no dynamic broker configs yet)
+                    // The cluster-wide default entity holds only what was set dynamically for it.
+                    return TopicConfigs.describeDynamicLayer(broker.logs().brokerConfig().clusterDefault(),
+                            ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
                 }
                 requireThisBroker(name, true);
                 return describeBroker();
@@ -156,7 +158,7 @@ public final class DescribeConfigsHandler implements ApiHandler {
             entries.add(new TopicConfigs.Entry(s.name(), value,
                     isKafkaDefault ? ConfigSource.DEFAULT_CONFIG : ConfigSource.STATIC_BROKER_CONFIG, s.type(), s.doc(), synonyms));
         }
-        entries.addAll(TopicConfigs.describeBrokerTopicDefaults(broker.logs().manager().brokerDefaults(), props));
+        entries.addAll(TopicConfigs.describeBrokerTopicDefaults(broker.logs().manager().brokerDefaults(), broker.logs().brokerConfig()));
         return entries;
     }
 }

@@ -3,7 +3,6 @@ package io.tributary.kafka.handlers;
 import io.tributary.kafka.ApiHandler;
 import io.tributary.kafka.KafkaBroker;
 import io.tributary.kafka.RequestContext;
-import io.tributary.log.TopicInfo;
 import io.vertx.core.Future;
 import org.apache.kafka.clients.admin.AlterConfigOp.OpType;
 import org.apache.kafka.common.config.ConfigDef;
@@ -30,7 +29,8 @@ import java.util.Set;
  * IncrementalAlterConfigs (v0-1) for topics: SET and DELETE change one override; APPEND and SUBTRACT
  * edit a LIST config (e.g. {@code cleanup.policy}) starting from its current effective value — the
  * override, else the broker default — as Kafka's controller does. The result is validated and written
- * by the log engine as the topic's new override set. Broker resources are refused.
+ * by the log engine as the topic's new override set. Broker resources edit one dynamic layer of the
+ * broker configuration the same way (e.g. {@code kafka-configs --entity-type brokers --alter}).
  */
 public final class IncrementalAlterConfigsHandler implements ApiHandler {
     private final KafkaBroker broker;
@@ -50,7 +50,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler {
                     .setResourceName(resource.resourceName());
             resp.responses().add(result);
             work.add(AlterTopicConfigs.alter(broker, resource.resourceType(), resource.resourceName(), req.validateOnly(),
-                    info -> apply(info, resource)).onSuccess(error -> {
+                    (current, view) -> apply(current, view, resource)).onSuccess(error -> {
                         if (error != null) {
                             result.setErrorCode(error.error().code()).setErrorMessage(error.messageWithFallback());
                         }
@@ -59,14 +59,14 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler {
         return Future.join(work).transform(ignored -> Future.succeededFuture(resp));
     }
 
-    private Map<String, String> apply(TopicInfo info, AlterConfigsResource resource) {
+    private Map<String, String> apply(Map<String, String> current, AlterTopicConfigs.ConfigView view, AlterConfigsResource resource) {
         Set<String> seen = new HashSet<>();
         for (AlterableConfig c : resource.configs()) {
             if (!seen.add(c.name())) {
                 throw new InvalidRequestException("Error due to duplicate config keys");
             }
         }
-        Map<String, String> overrides = new HashMap<>(info.configOverrides());
+        Map<String, String> overrides = new HashMap<>(current);
         for (AlterableConfig c : resource.configs()) {
             OpType op = OpType.forId(c.configOperation());
             if (op == null) {
@@ -75,28 +75,28 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler {
             switch (op) {
                 case SET -> {
                     if (c.value() == null) {
-                        throw new InvalidConfigurationException("Null value not supported for topic config " + c.name());
+                        throw new InvalidConfigurationException("Null value not supported for config " + c.name());
                     }
                     overrides.put(c.name(), c.value());
                 }
                 case DELETE -> overrides.remove(c.name());
-                case APPEND, SUBTRACT -> overrides.put(c.name(), editList(op, c, overrides));
+                case APPEND, SUBTRACT -> overrides.put(c.name(), editList(op, c, overrides, view));
             }
         }
         return overrides;
     }
 
-    private String editList(OpType op, AlterableConfig c, Map<String, String> overrides) {
-        ConfigDef.ConfigKey key = TopicConfigs.key(c.name());
+    private String editList(OpType op, AlterableConfig c, Map<String, String> overrides, AlterTopicConfigs.ConfigView view) {
+        ConfigDef.ConfigKey key = view.key(c.name());
         if (key == null) {
-            throw new InvalidConfigurationException("Unknown topic config name: " + c.name());
+            throw new InvalidConfigurationException("Unknown config name: " + c.name());
         }
         if (key.type != ConfigDef.Type.LIST) {
             throw new InvalidConfigurationException("Can't " + op + " to key " + c.name() + " because its type is not LIST.");
         }
         String current = overrides.containsKey(c.name())
                 ? overrides.get(c.name())
-                : broker.logs().manager().brokerDefaults().valueAsString(c.name());
+                : view.effective(c.name());
         List<String> values = new ArrayList<>(split(current));
         for (String v : split(c.value())) {
             if (op == OpType.APPEND) {

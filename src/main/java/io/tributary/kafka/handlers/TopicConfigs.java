@@ -1,5 +1,6 @@
 package io.tributary.kafka.handlers;
 
+import io.tributary.log.BrokerConfigLayers;
 import io.tributary.log.LogConfig;
 import io.tributary.log.TopicInfo;
 import org.apache.kafka.common.config.ConfigDef;
@@ -19,7 +20,8 @@ import java.util.Map;
  * How a topic's configuration and the broker's topic defaults are reported (DescribeConfigs, and
  * CreateTopics v5+): effective value, where it comes from, and its synonyms in Kafka's order — the
  * topic override, then the static broker properties that set it, then Kafka's built-in default. There
- * are no dynamic broker configs yet, so the DYNAMIC_BROKER sources never appear. Stateless.
+ * broker synonyms come from the layers of {@link BrokerConfigLayers} (dynamic for this node, dynamic
+ * cluster default, static). Stateless.
  */
 final class TopicConfigs {
     /** One reported configuration entry, before it is shaped for a particular API version. */
@@ -63,8 +65,29 @@ final class TopicConfigs {
         return LogConfig.CONFIG_DEF.configKeys().get(name);
     }
 
+    /** The definition behind a broker property that supplies a topic default, or null. */
+    static ConfigDef.ConfigKey brokerKey(String brokerName) {
+        for (Map.Entry<String, String> e : LogConfig.BROKER_SYNONYMS.entrySet()) {
+            if (e.getValue().equals(brokerName) || brokerSynonyms(e.getKey()).contains(brokerName)) {
+                return key(e.getKey());
+            }
+        }
+        return null;
+    }
+
+    /** Entries for a dynamic layer on its own (DescribeConfigs of the cluster-default broker resource). */
+    static List<Entry> describeDynamicLayer(Map<String, String> layer, ConfigSource source) {
+        List<Entry> entries = new ArrayList<>();
+        new java.util.TreeMap<>(layer).forEach((name, value) -> {
+            ConfigDef.ConfigKey key = brokerKey(name);
+            entries.add(new Entry(name, value, source, key == null ? null : key.type, key == null ? null : key.documentation,
+                    List.of(synonym(name, value, source))));
+        });
+        return entries;
+    }
+
     /** The effective configuration of a topic, one entry per topic config. */
-    static List<Entry> describeTopic(TopicInfo info, Map<String, String> brokerProps) {
+    static List<Entry> describeTopic(TopicInfo info, BrokerConfigLayers brokerProps) {
         List<Entry> entries = new ArrayList<>();
         for (String name : names()) {
             entries.add(describeTopicConfig(info, name, brokerProps));
@@ -72,7 +95,7 @@ final class TopicConfigs {
         return entries;
     }
 
-    static Entry describeTopicConfig(TopicInfo info, String name, Map<String, String> brokerProps) {
+    static Entry describeTopicConfig(TopicInfo info, String name, BrokerConfigLayers brokerProps) {
         ConfigDef.ConfigKey key = key(name);
         String value = info.config().valueAsString(name);
         List<DescribeConfigsSynonym> synonyms = new ArrayList<>();
@@ -90,7 +113,7 @@ final class TopicConfigs {
      * STATIC_BROKER_CONFIG when the node's properties set it (or a coarser-unit fallback of it), else
      * DEFAULT_CONFIG.
      */
-    static List<Entry> describeBrokerTopicDefaults(LogConfig brokerDefaults, Map<String, String> brokerProps) {
+    static List<Entry> describeBrokerTopicDefaults(LogConfig brokerDefaults, BrokerConfigLayers layers) {
         List<Entry> entries = new ArrayList<>();
         for (Map.Entry<String, String> e : LogConfig.BROKER_SYNONYMS.entrySet()) {
             String topicName = e.getKey();
@@ -98,7 +121,7 @@ final class TopicConfigs {
             ConfigDef.ConfigKey key = key(topicName);
             List<String> chain = brokerSynonyms(topicName);
             List<String> fromHere = chain.contains(brokerName) ? chain.subList(chain.indexOf(brokerName), chain.size()) : List.of(brokerName);
-            List<DescribeConfigsSynonym> synonyms = brokerSynonymChain(topicName, fromHere, brokerProps);
+            List<DescribeConfigsSynonym> synonyms = brokerSynonymChain(topicName, fromHere, layers);
             ConfigSource source = synonyms.isEmpty() ? ConfigSource.DEFAULT_CONFIG : ConfigSource.forId(synonyms.get(0).source());
             entries.add(new Entry(brokerName, brokerDefaults.valueAsString(topicName), source, key.type, key.documentation, synonyms));
         }
@@ -109,30 +132,42 @@ final class TopicConfigs {
         coarse.put("log.roll.hours", UNIT_FALLBACK_DEFAULTS.get("log.roll.hours"));
         coarse.put("log.roll.jitter.hours", UNIT_FALLBACK_DEFAULTS.get("log.roll.jitter.hours"));
         coarse.forEach((name, kafkaDefault) -> {
-            String set = brokerProps.get(name);
-            List<DescribeConfigsSynonym> synonyms = new ArrayList<>();
-            if (set != null) {
-                synonyms.add(synonym(name, set, ConfigSource.STATIC_BROKER_CONFIG));
-            }
+            List<DescribeConfigsSynonym> synonyms = new ArrayList<>(setInLayers(List.of(name), layers));
             if (kafkaDefault != null) {
                 synonyms.add(synonym(name, kafkaDefault, ConfigSource.DEFAULT_CONFIG));
             }
-            ConfigSource source = set != null ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG;
-            entries.add(new Entry(name, set != null ? set : kafkaDefault, source, ConfigDef.Type.INT, null, synonyms));
+            ConfigSource source = synonyms.isEmpty() ? ConfigSource.DEFAULT_CONFIG : ConfigSource.forId(synonyms.get(0).source());
+            String value = synonyms.isEmpty() ? null : synonyms.get(0).value();
+            entries.add(new Entry(name, value, source, ConfigDef.Type.INT, null, synonyms));
         });
         return entries;
     }
 
-    /** Static broker synonyms that are set, then Kafka's built-in default for the last-resort name. */
-    private static List<DescribeConfigsSynonym> brokerSynonymChain(String topicName, List<String> brokerNames,
-                                                                   Map<String, String> brokerProps) {
+    /**
+     * The broker synonyms that are set, in Kafka's precedence: this node's dynamic configs, the dynamic
+     * cluster default, the static properties; within a layer in the synonyms' own order.
+     */
+    private static List<DescribeConfigsSynonym> setInLayers(List<String> brokerNames, BrokerConfigLayers layers) {
         List<DescribeConfigsSynonym> synonyms = new ArrayList<>();
-        for (String b : brokerNames) {
-            String v = brokerProps.get(b);
+        addSet(synonyms, brokerNames, layers.node(), ConfigSource.DYNAMIC_BROKER_CONFIG);
+        addSet(synonyms, brokerNames, layers.clusterDefault(), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+        addSet(synonyms, brokerNames, layers.staticProps(), ConfigSource.STATIC_BROKER_CONFIG);
+        return synonyms;
+    }
+
+    private static void addSet(List<DescribeConfigsSynonym> out, List<String> names, Map<String, String> layer, ConfigSource source) {
+        for (String b : names) {
+            String v = layer.get(b);
             if (v != null) {
-                synonyms.add(synonym(b, v, ConfigSource.STATIC_BROKER_CONFIG));
+                out.add(synonym(b, v, source));
             }
         }
+    }
+
+    /** The broker synonyms that are set, then Kafka's built-in default for the last-resort name. */
+    private static List<DescribeConfigsSynonym> brokerSynonymChain(String topicName, List<String> brokerNames,
+                                                                   BrokerConfigLayers layers) {
+        List<DescribeConfigsSynonym> synonyms = setInLayers(brokerNames, layers);
         String defaultName = null;
         String defaultValue = null;
         for (String b : brokerNames) {
