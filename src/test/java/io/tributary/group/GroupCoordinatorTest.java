@@ -307,6 +307,25 @@ class GroupCoordinatorTest {
     }
 
     @Test
+    void aConsumerGroupsOffsetsExpireRetentionAfterTheGroupBecameEmptyNotAfterTheCommit() {
+        JoinGroupResponseData[] m = stableGroupOfTwo();
+        TopicPartition tp = new TopicPartition("t", 0);
+        assertEquals(Errors.NONE, commit("g", m[0].memberId(), 1, tp, 3).get(tp));
+        for (int i = 0; i < 6; i++) { // 30 s of an active group
+            scheduler.advance(5_000);
+            heartbeat("g", m[0].memberId(), 1);
+            heartbeat("g", m[1].memberId(), 1);
+        }
+        coordinator.leaveGroup("g", List.of(new MemberIdentity().setMemberId(m[0].memberId()),
+                new MemberIdentity().setMemberId(m[1].memberId())));
+        assertEquals("Empty", coordinator.groupState("g"));
+        scheduler.advance(59_000); // the commit is 89 s old, but the group has been Empty for only 59 s
+        assertEquals(3, coordinator.fetchOffsets("g", null).get(tp).offset());
+        scheduler.advance(2_000);
+        assertNull(coordinator.groupState("g"), "retention after becoming Empty: offsets expired, group removed");
+    }
+
+    @Test
     void aRestartedCoordinatorReplaysGroupsAssignmentsAndOffsets() {
         JoinGroupResponseData[] m = stableGroupOfTwo();
         TopicPartition tp = new TopicPartition("t", 0);
