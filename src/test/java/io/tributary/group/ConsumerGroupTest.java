@@ -189,6 +189,40 @@ class ConsumerGroupTest {
         assertTrue(members.stream().allMatch(m -> m.failure() == null), describe(members));
     }
 
+    private static int generation(String group) {
+        return node.node().groups().call(c -> c.generation(group)).await();
+    }
+
+    @Test
+    void aStaticMemberRestartedWithinItsSessionGetsItsPartitionsBackWithoutARebalance() throws Exception {
+        String topic = "static";
+        createTopic(node.bootstrap(), topic, 4, Map.of());
+        Set<TopicPartition> all = partitions(topic, 4);
+        Map<String, Object> a = Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "instance-a", ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        Map<String, Object> b = Map.of(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "instance-b", ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        List<GroupMember> members = new ArrayList<>();
+        try {
+            members.add(new GroupMember("a", node.bootstrap(), "g-static", topic, a));
+            Poll.until(Duration.ofSeconds(30), "a alone owns everything (and leads)", () -> split(members, all, 4));
+            members.add(new GroupMember("b", node.bootstrap(), "g-static", topic, b));
+            Poll.until(Duration.ofSeconds(30), "two partitions each", () -> split(members, all, 2));
+            Set<TopicPartition> bOwned = members.get(1).owned();
+            int generation = generation("g-static");
+            members.get(0).revoked.clear(); // (eager range revoked everything when b joined)
+
+            members.remove(1).close(); // a static member does not leave the group when it closes
+            assertEquals(generation, generation("g-static"), "closing a static member does not rebalance");
+            GroupMember back = new GroupMember("b2", node.bootstrap(), "g-static", topic, b);
+            members.add(back);
+            Poll.until(Duration.ofSeconds(30), "the restarted static member owns its partitions again", () -> back.owned().equals(bOwned));
+            assertEquals(generation, generation("g-static"), "same generation: no rebalance");
+            assertEquals(2, members.get(0).owned().size());
+            assertTrue(members.get(0).revoked.isEmpty(), "the other member never gave anything up: " + members.get(0).revoked);
+        } finally {
+            members.forEach(GroupMember::close);
+        }
+    }
+
     private static String read(Path p) {
         try {
             return Files.exists(p) ? Files.readString(p) : "";
