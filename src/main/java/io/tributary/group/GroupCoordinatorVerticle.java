@@ -137,7 +137,12 @@ public final class GroupCoordinatorVerticle extends VerticleBase {
                 .compose(info -> vertx.executeBlocking(() -> parse(info)))
                 .compose(parsed -> {
                     for (ByteBuffer[] kv : parsed.records()) {
-                        coordinator.replay(kv[0], kv[1]);
+                        try {
+                            coordinator.replay(kv[0], kv[1]);
+                        } catch (RuntimeException e) {
+                            // One unreadable record must not keep every group offline: skip it, loudly.
+                            LOG.warn("skipping an unreadable record in {} while loading: {}", tp, e.toString());
+                        }
                     }
                     if (parsed.nextOffset() <= offset) {
                         return Future.succeededFuture(); // nothing more to read
