@@ -74,7 +74,7 @@ final class FourLetterWords {
         if (withClients) {
             b.append("Clients:\n");
             for (ZkConnection c : server.connections) {
-                b.append(' ').append(c.clientAddress).append("[1](queued=").append(c.queued()).append(",recved=")
+                b.append(" /").append(c.clientAddress).append("[1](queued=").append(c.queued()).append(",recved=")
                         .append(c.received).append(",sent=").append(c.sent).append(")\n");
             }
             b.append('\n');
@@ -131,7 +131,7 @@ final class FourLetterWords {
     private static String cons(ZkServer server) {
         StringBuilder b = new StringBuilder();
         for (ZkConnection c : server.connections) {
-            b.append(' ').append(c.clientAddress).append("[1](queued=").append(c.queued())
+            b.append(" /").append(c.clientAddress).append("[1](queued=").append(c.queued())
                     .append(",recved=").append(c.received).append(",sent=").append(c.sent)
                     .append(",sid=0x").append(Long.toHexString(c.sessionId)).append(",lop=").append(c.lastOp)
                     .append(",est=").append(c.established).append(",to=").append(c.timeout)
