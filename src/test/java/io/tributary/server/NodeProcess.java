@@ -16,6 +16,7 @@ public final class NodeProcess implements AutoCloseable {
     private final int port;
     private final Path logFile;
     private final int zkPort;
+    private final List<String> extraArgs;
     private Process process;
 
     public NodeProcess(Path dataDir, int port, Path logFile) {
@@ -24,6 +25,12 @@ public final class NodeProcess implements AutoCloseable {
 
     /** @param zkPort the ZooKeeper protocol port (never the shared default 2181 in tests) */
     public NodeProcess(Path dataDir, int port, int zkPort, Path logFile) {
+        this(dataDir, port, zkPort, logFile, List.of());
+    }
+
+    /** @param extraArgs more command-line options, e.g. {@code -o tickTime=500} */
+    public NodeProcess(Path dataDir, int port, int zkPort, Path logFile, List<String> extraArgs) {
+        this.extraArgs = extraArgs;
         this.dataDir = dataDir;
         this.port = port;
         this.zkPort = zkPort;
@@ -31,10 +38,11 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     public void start() {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.tributary.Main",
                 "--data-dir", dataDir.toString(), "--kafka-port", Integer.toString(port),
-                "--zk-port", Integer.toString(zkPort), "-o", "host=127.0.0.1");
+                "--zk-port", Integer.toString(zkPort), "-o", "host=127.0.0.1"));
+        cmd.addAll(extraArgs);
         try {
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
