@@ -15,6 +15,8 @@
 # Environment:
 #   ROUNDS=3 COUNT=200000 WATCHES=5000 CLIENTS=4 INFLIGHT=250
 #   TARGETS=zookeeper,tributary  SKIP_BUILD=0  ZK_PORT=22181 TRIB_ZK_PORT=12181
+#   TRIB_PORT=19192    Tributary's Kafka port during this benchmark (not the Kafka
+#                      benchmark's 19092, so the two harnesses never collide)
 #   WAIT_QUIET=120   max seconds to wait before each target for the CPU to be idle
 #   SERVER_JVM_OPTS="-Xmx1g -Xms1g"   given to both servers
 #
@@ -33,8 +35,9 @@ TARGETS="${TARGETS:-zookeeper,tributary}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 ZK_PORT="${ZK_PORT:-22181}"
 TRIB_ZK_PORT="${TRIB_ZK_PORT:-12181}"
+TRIB_PORT="${TRIB_PORT:-19192}"
 WAIT_QUIET="${WAIT_QUIET:-120}"
-export ZK_PORT TRIB_ZK_PORT SKIP_BUILD SERVER_JVM_OPTS
+export ZK_PORT TRIB_ZK_PORT TRIB_PORT SKIP_BUILD SERVER_JVM_OPTS
 
 IFS=',' read -r -a TARGET_LIST <<< "$TARGETS"
 for t in "${TARGET_LIST[@]}"; do
@@ -90,10 +93,18 @@ field() { sed -nE "s/.* $1=([0-9.]+).*/\1/p" <<< "$2"; }
 run_target() { # target round
   local target=$1 round=$2 line s n
   wait_quiet
+  local started=0
   if [[ $target == zookeeper ]]; then
-    SERVER_LOG="$OUT/server-zookeeper-r$round.log" "$BENCH_DIR/start-apache-zookeeper.sh" || return 0
+    SERVER_LOG="$OUT/server-zookeeper-r$round.log" "$BENCH_DIR/start-apache-zookeeper.sh" && started=1
   else
-    SERVER_LOG="$OUT/server-tributary-r$round.log" "$BENCH_DIR/start-tributary.sh" || return 0
+    SERVER_LOG="$OUT/server-tributary-r$round.log" "$BENCH_DIR/start-tributary.sh" && started=1
+  fi
+  if (( ! started )); then
+    # A server that does not come up fails this round (NA), not the whole benchmark.
+    log "$(name_of "$target") failed to start in round $round"
+    for s in create set get; do printf '%s\t%s\t%s\tNA\tNA\tNA\t%s\n' "$round" "$target" "$s" "$BUSY" >> "$RESULTS"; done
+    printf '%s\t%s\twatch\tNA\tNA\tNA\t%s\n' "$round" "$target" "$BUSY" >> "$RESULTS"
+    return 0
   fi
   for s in create set get; do
     n=$COUNT

@@ -24,7 +24,9 @@ import java.util.concurrent.Executor;
  * <p>Durability (data under {@code <data dir>/coord/}, see {@link TxnLog} and {@link Snapshots}):
  * transactions are buffered as they are created and written + fsynced on the I/O executor by at most
  * one flush at a time (group commit). Replies and watch events wait in the outbox until the log is
- * durable up to the zxid that was current when they were produced, then leave in order. Every
+ * durable up to the zxid that was current when they were produced, then leave in order; the I/O thread
+ * that finished the fsync releases them itself (under the outbox's lock), saving a hand-off back to
+ * this context on the latency path of every write and watch. Every
  * {@code snapCount} transactions a snapshot is cut on this thread and written on a worker; a clean stop
  * flushes and writes a final snapshot. Start-up recovery (snapshot + log replay) runs on a worker.
  */
@@ -47,6 +49,8 @@ public final class CoordinatorVerticle extends VerticleBase {
     private final CoordOptions options;
     private final Time time;
     private final Executor io;
+    /** Guards {@link #held} and {@link #durableZxid}: filled here, drained by the fsync's I/O thread. */
+    private final Object outbox = new Object();
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private final List<Promise<Void>> flushWaiters = new ArrayList<>();
     private Coordinator coordinator;
@@ -80,7 +84,9 @@ public final class CoordinatorVerticle extends VerticleBase {
             return c;
         }).onSuccess(c -> {
             coordinator = c;
-            durableZxid = c.lastZxid();
+            synchronized (outbox) {
+                durableZxid = c.lastZxid();
+            }
             txnsSinceSnapshot = 0;
             log.roll(c.lastZxid() + 1);
             timerId = vertx.setPeriodic(options.tickTime(), id -> {
@@ -129,13 +135,29 @@ public final class CoordinatorVerticle extends VerticleBase {
         txnsSinceSnapshot++;
     }
 
-    /** The coordinator's outbox: run now if everything produced so far is durable, else hold. */
+    /**
+     * The coordinator's outbox: run now if everything produced so far is durable, else hold. Outputs
+     * only hand off to other contexts (promise completion, runOnContext), so running them under the
+     * lock is short and cannot re-enter it.
+     */
     private void output(Runnable r) {
         long need = coordinator == null ? 0 : coordinator.lastZxid();
-        if (need <= durableZxid && held.isEmpty()) {
-            r.run();
-        } else {
-            held.add(new Held(need, r));
+        synchronized (outbox) {
+            if (need <= durableZxid && held.isEmpty()) {
+                r.run();
+            } else {
+                held.add(new Held(need, r));
+            }
+        }
+    }
+
+    /** Any thread: the log is durable up to {@code zxid}; release what waited for it, in order. */
+    private void release(long zxid) {
+        synchronized (outbox) {
+            durableZxid = Math.max(durableZxid, zxid);
+            while (!held.isEmpty() && held.peek().zxid <= durableZxid) {
+                held.poll().output.run();
+            }
         }
     }
 
@@ -155,24 +177,28 @@ public final class CoordinatorVerticle extends VerticleBase {
             return;
         }
         flushing = true;
-        log.flush().whenComplete((zxid, err) -> context.runOnContext(v -> {
-            flushing = false;
-            if (err != null) {
-                // Like ZooKeeper, stop acknowledging anything once the log cannot be written.
-                failed = true;
-                LOG.error("coordination transaction log failed; no further writes are acknowledged", err);
-            } else {
-                durableZxid = zxid;
-                while (!held.isEmpty() && held.peek().zxid <= durableZxid) {
-                    held.poll().output.run();
-                }
-                maybeSnapshot();
+        log.flush().whenComplete((zxid, err) -> {
+            if (err == null) {
+                release(zxid);
             }
-            List<Promise<Void>> waiters = new ArrayList<>(flushWaiters);
-            flushWaiters.clear();
-            waiters.forEach(Promise::tryComplete);
-            scheduleFlush();
-        }));
+            context.runOnContext(v -> afterFlush(err));
+        });
+    }
+
+    /** Back on this context after a flush: bookkeeping, snapshot if due, and the next flush. */
+    private void afterFlush(Throwable err) {
+        flushing = false;
+        if (err != null) {
+            // Like ZooKeeper, stop acknowledging anything once the log cannot be written.
+            failed = true;
+            LOG.error("coordination transaction log failed; no further writes are acknowledged", err);
+        } else {
+            maybeSnapshot();
+        }
+        List<Promise<Void>> waiters = new ArrayList<>(flushWaiters);
+        flushWaiters.clear();
+        waiters.forEach(Promise::tryComplete);
+        scheduleFlush();
     }
 
     private void maybeSnapshot() {

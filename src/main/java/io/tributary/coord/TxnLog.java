@@ -25,8 +25,12 @@ import java.util.zip.CRC32C;
  *
  * <p>On disk: {@code coord/log.<first zxid, 16 hex digits>} files, each a sequence of records
  * {@code length:i32 crc32c:i32 txn} (big-endian; the CRC covers the txn bytes; a txn is encoded as in
- * {@link Txn}). A new file starts after each snapshot. A torn or corrupt tail (a crash mid-write) is cut
- * off at recovery, with a WARN line; everything before it was fsynced before any client saw it.
+ * {@link Txn}). A new file starts after each snapshot. Like ZooKeeper's FilePadding, a file is extended in
+ * {@link #PREALLOCATE}-byte steps ahead of the writes, so an fsync need not also persist a new file
+ * size (measurably faster per group commit); the zero-filled space past the last record reads as a
+ * record length of 0, which marks the end, and a clean close trims it. A torn or corrupt tail (a crash
+ * mid-write) is cut off at recovery, with a WARN line; everything before it was fsynced before any
+ * client saw it.
  *
  * <p>Threading: {@link #append} and {@link #flush} are called on the coordinator thread and only
  * buffer; the write and the fsync run on the injected I/O executor, never on an event loop. The owner
@@ -36,6 +40,8 @@ import java.util.zip.CRC32C;
 public final class TxnLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TxnLog.class);
     static final String PREFIX = "log.";
+    /** Extension step of a log file (ZooKeeper's default {@code zookeeper.preAllocSize} is 64 MiB). */
+    static final long PREALLOCATE = 64L * 1024 * 1024;
 
     /** Bytes destined for the file that starts at {@code fileZxid}. */
     private record Chunk(long fileZxid, ByteArrayOutputStream bytes) {
@@ -48,6 +54,9 @@ public final class TxnLog implements AutoCloseable {
     private long pendingLastZxid = -1;
     private FileChannel channel;
     private long channelZxid = -1;
+    /** Where the next record goes in {@link #channel}, and how far the file is already extended. */
+    private long position;
+    private long allocated;
 
     public TxnLog(Path dir, Executor io) {
         this.dir = dir;
@@ -101,8 +110,13 @@ public final class TxnLog implements AutoCloseable {
                         openFile(c.fileZxid);
                     }
                     ByteBuffer buf = ByteBuffer.wrap(c.bytes.toByteArray());
+                    if (position + buf.remaining() > allocated) {
+                        // Extend by one byte at the new end: a sparse extension, as ZooKeeper pads.
+                        allocated = Math.max(allocated + PREALLOCATE, position + buf.remaining() + PREALLOCATE);
+                        channel.write(ByteBuffer.wrap(new byte[1]), allocated - 1);
+                    }
                     while (buf.hasRemaining()) {
-                        channel.write(buf);
+                        position += channel.write(buf, position);
                     }
                 }
                 channel.force(false);
@@ -114,14 +128,23 @@ public final class TxnLog implements AutoCloseable {
     }
 
     private void openFile(long zxid) throws IOException {
-        if (channel != null) {
-            channel.force(false);
-            channel.close();
-        }
+        closeChannel();
         Path file = dir.resolve(name(zxid));
-        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         channelZxid = zxid;
+        position = 0;
+        allocated = 0;
         fsyncDir(dir);
+    }
+
+    /** Trims the preallocated tail so a closed file ends at its last record. */
+    private void closeChannel() throws IOException {
+        if (channel != null) {
+            channel.truncate(position);
+            channel.force(true);
+            channel.close();
+            channel = null;
+        }
     }
 
     static String name(long zxid) {
@@ -139,11 +162,7 @@ public final class TxnLog implements AutoCloseable {
     /** Called on an I/O thread once the last flush has completed. */
     @Override
     public void close() throws IOException {
-        if (channel != null) {
-            channel.force(false);
-            channel.close();
-            channel = null;
-        }
+        closeChannel();
     }
 
     // ---- recovery ----
@@ -157,6 +176,15 @@ public final class TxnLog implements AutoCloseable {
 
     static long startZxid(Path file) {
         return Long.parseUnsignedLong(file.getFileName().toString().substring(PREFIX.length()), 16);
+    }
+
+    private static boolean zeros(byte[] all, int from) {
+        for (int i = from; i < all.length; i++) {
+            if (all[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -177,6 +205,9 @@ public final class TxnLog implements AutoCloseable {
                 int start = buf.position();
                 String problem = null;
                 Txn txn = null;
+                if (buf.remaining() >= 4 && buf.getInt(start) == 0 && zeros(all, start)) {
+                    break; // preallocated space: the end of this file's records
+                }
                 if (buf.remaining() < 8) {
                     problem = "a partial record header";
                 } else {

@@ -43,6 +43,24 @@ final class OpCodes {
     /** KeeperState.SyncConnected, the state carried by every notification. */
     static final int STATE_SYNC_CONNECTED = 3;
 
+    /** The four-letter names ZooKeeper's {@code cons} shows as the last operation ("lop"). */
+    static String shortName(int type) {
+        return switch (type) {
+            case CREATE, CREATE2, CREATE_CONTAINER, CREATE_TTL -> "CREA";
+            case DELETE -> "DELE";
+            case EXISTS -> "EXIS";
+            case GET_DATA -> "GETD";
+            case SET_DATA -> "SETD";
+            case GET_ACL -> "GETA";
+            case SET_ACL -> "SETA";
+            case GET_CHILDREN, GET_CHILDREN2 -> "GETC";
+            case SYNC -> "SYNC";
+            case MULTI, MULTI_READ -> "MULT";
+            case CLOSE_SESSION -> "CLOS";
+            default -> "OTHR";
+        };
+    }
+
     private OpCodes() {
     }
 }

@@ -15,7 +15,6 @@ import org.apache.zookeeper.data.ClientInfo;
 import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.proto.AuthPacket;
 import org.apache.zookeeper.proto.ConnectRequest;
-import org.apache.zookeeper.proto.ConnectResponse;
 import org.apache.zookeeper.proto.RequestHeader;
 import org.apache.zookeeper.proto.WatcherEvent;
 import org.apache.zookeeper.proto.WhoAmIResponse;
@@ -38,7 +37,8 @@ import java.util.List;
  * handshake the length may instead be a four-letter word. The first frame must be a ConnectRequest
  * (protocol version 0, with or without the trailing read-only flag); anything else closes the
  * connection. After it, each frame is a RequestHeader and a jute body that must be consumed exactly;
- * an unknown op code closes the connection with a log line, as ZooKeeper does.
+ * an unknown op code closes the connection with a log line, as ZooKeeper does. The handshake's format
+ * is in {@link Handshake}.
  *
  * <p>Replies leave in request order through a FIFO of slots; reading pauses when too many requests are
  * in flight or the socket cannot keep up. Watch notifications (xid -1) are written as the engine
@@ -164,30 +164,13 @@ final class ZkConnection implements WatchSink {
     // ---- handshake ----
 
     private void onConnect(byte[] frame) {
-        ByteArrayInputStream bytes = new ByteArrayInputStream(frame);
-        BinaryInputArchive in = BinaryInputArchive.getArchive(bytes);
-        ConnectRequest req = new ConnectRequest();
-        boolean withReadOnly;
-        try {
-            req.setProtocolVersion(in.readInt("protocolVersion"));
-            req.setLastZxidSeen(in.readLong("lastZxidSeen"));
-            req.setTimeOut(in.readInt("timeOut"));
-            req.setSessionId(in.readLong("sessionId"));
-            req.setPasswd(in.readBuffer("passwd"));
-            // Clients before 3.4 omit the read-only flag; answer them in kind.
-            withReadOnly = bytes.available() > 0;
-            if (withReadOnly) {
-                req.setReadOnly(in.readBool("readOnly"));
-            }
-        } catch (IOException | RuntimeException e) {
-            closeWith("malformed ConnectRequest (expected a handshake first): " + e.getMessage());
+        Handshake.Parsed parsed = Handshake.parse(frame, server.maxBuffer);
+        if (parsed.problem() != null) {
+            closeWith(parsed.problem());
             return;
         }
-        if (bytes.available() != 0 || req.getProtocolVersion() != 0 || req.getTimeOut() < 0) {
-            closeWith("first packet is not a ConnectRequest (protocol version " + req.getProtocolVersion()
-                    + ", " + bytes.available() + " trailing bytes)");
-            return;
-        }
+        ConnectRequest req = parsed.request();
+        boolean withReadOnly = parsed.withReadOnly();
         parser.pause(); // the client pipelines SetWatches and auth right behind the handshake
         pausedForHandshake = true;
         server.coordinator.connect(req.getSessionId(), req.getPasswd(), req.getTimeOut(), this).onComplete(ar -> {
@@ -199,11 +182,7 @@ final class ZkConnection implements WatchSink {
             }
             Connected c = ar.succeeded() ? ar.result() : null;
             if (c == null) {
-                Buffer b = new JuteFrame().add(new ConnectResponse(0, 0, 0, new byte[16], false)).toBuffer();
-                if (!withReadOnly) {
-                    b = b.getBuffer(0, b.length() - 1);
-                    b.setInt(0, b.length() - 4);
-                }
+                Buffer b = Handshake.response(0, 0, new byte[16], withReadOnly);
                 LOG.info("session 0x{} from {} is expired or unknown; telling the client", Long.toHexString(req.getSessionId()), clientAddress);
                 closed = true;
                 socket.write(b).onComplete(v -> socket.close());
@@ -211,12 +190,7 @@ final class ZkConnection implements WatchSink {
             }
             sessionId = c.sessionId();
             timeout = c.timeout();
-            Buffer b = new JuteFrame().add(new ConnectResponse(0, c.timeout(), c.sessionId(), c.password(), false)).toBuffer();
-            if (!withReadOnly) {
-                b = b.getBuffer(0, b.length() - 1);
-                b.setInt(0, b.length() - 4);
-            }
-            socket.write(b);
+            socket.write(Handshake.response(c.timeout(), c.sessionId(), c.password(), withReadOnly));
             sent++;
             connected = true;
             pausedForHandshake = false;
@@ -228,7 +202,7 @@ final class ZkConnection implements WatchSink {
 
     private void onRequest(byte[] frame) {
         ByteArrayInputStream bytes = new ByteArrayInputStream(frame);
-        BinaryInputArchive in = BinaryInputArchive.getArchive(bytes);
+        BinaryInputArchive in = archive(bytes);
         RequestHeader h = new RequestHeader();
         try {
             h.deserialize(in, "header");
@@ -281,7 +255,7 @@ final class ZkConnection implements WatchSink {
             closeWith("request of type " + type + " has " + bytes.available() + " trailing bytes");
             return;
         }
-        lastOp = opName(type);
+        lastOp = OpCodes.shortName(type);
         Slot slot = new Slot();
         slot.closeAfter = type == OpCodes.CLOSE_SESSION;
         enqueue(slot);
@@ -303,6 +277,14 @@ final class ZkConnection implements WatchSink {
             server.recordLatency((System.nanoTime() - startNanos) / 1_000_000);
             complete(slot, out);
         });
+    }
+
+    /**
+     * A jute reader bounded by our {@code jute.maxbuffer} setting (not the JVM-wide system property
+     * jute's static default reads), so a lying length inside a frame fails fast.
+     */
+    private BinaryInputArchive archive(ByteArrayInputStream bytes) {
+        return new BinaryInputArchive(new java.io.DataInputStream(bytes), server.maxBuffer, 0);
     }
 
     private void auth(BinaryInputArchive in) {
@@ -406,22 +388,5 @@ final class ZkConnection implements WatchSink {
 
     int queued() {
         return pending.size();
-    }
-
-    private static String opName(int type) {
-        return switch (type) {
-            case OpCodes.CREATE, OpCodes.CREATE2, OpCodes.CREATE_CONTAINER, OpCodes.CREATE_TTL -> "CREA";
-            case OpCodes.DELETE -> "DELE";
-            case OpCodes.EXISTS -> "EXIS";
-            case OpCodes.GET_DATA -> "GETD";
-            case OpCodes.SET_DATA -> "SETD";
-            case OpCodes.GET_ACL -> "GETA";
-            case OpCodes.SET_ACL -> "SETA";
-            case OpCodes.GET_CHILDREN, OpCodes.GET_CHILDREN2 -> "GETC";
-            case OpCodes.SYNC -> "SYNC";
-            case OpCodes.MULTI, OpCodes.MULTI_READ -> "MULT";
-            case OpCodes.CLOSE_SESSION -> "CLOS";
-            default -> "OTHR";
-        };
     }
 }

@@ -108,6 +108,32 @@ class ZkBadInputTest {
         assertArrayEquals("ok".getBytes(), bystander.getData("/bystander", false, null));
     }
 
+    /** Sends a ConnectRequest, with or without the trailing read-only flag, and reads the response. */
+    private byte[] handshakeResponse(boolean withReadOnly) throws IOException {
+        try (Socket s = connect()) {
+            byte[] req = handshake();
+            if (!withReadOnly) {
+                req = ByteBuffer.allocate(req.length - 1).putInt(req.length - 5).put(req, 4, req.length - 5).array();
+            }
+            s.getOutputStream().write(req);
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            byte[] body = new byte[in.readInt()];
+            in.readFully(body);
+            return body;
+        }
+    }
+
+    @Test
+    void theHandshakeIsAnsweredInTheClientsOwnFormat() throws Exception {
+        // protocolVersion:i32 timeOut:i32 sessionId:i64 passwd:(i32 + 16 bytes) [readOnly:bool]
+        assertEquals(36, handshakeResponse(false).length, "an old client gets no read-only flag");
+        byte[] withFlag = handshakeResponse(true);
+        assertEquals(37, withFlag.length, "a 3.4+ client gets the read-only flag");
+        assertEquals(10_000, ByteBuffer.wrap(withFlag).getInt(4), "negotiated timeout");
+        assertEquals(0, withFlag[36], "not read-only");
+        assertBystanderFine();
+    }
+
     @Test
     void garbageClosesTheConnection() throws Exception {
         try (Socket s = connect()) {
