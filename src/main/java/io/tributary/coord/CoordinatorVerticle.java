@@ -105,12 +105,11 @@ public final class CoordinatorVerticle extends VerticleBase {
             return Future.succeededFuture();
         }
         return drain().compose(v -> {
-            byte[] snapshot = failed ? null : Snapshots.serialize(coordinator);
-            long zxid = coordinator.lastZxid();
+            Snapshots.Image snapshot = failed ? null : Snapshots.capture(coordinator);
             return vertx.executeBlocking(() -> {
                 log.close();
                 if (snapshot != null) {
-                    Snapshots.write(dir, zxid, snapshot);
+                    Snapshots.write(dir, snapshot);
                     Snapshots.purge(dir, 3);
                 }
                 return null;
@@ -208,10 +207,10 @@ public final class CoordinatorVerticle extends VerticleBase {
         snapshotting = true;
         txnsSinceSnapshot = 0;
         long zxid = coordinator.lastZxid();
-        byte[] bytes = Snapshots.serialize(coordinator);
+        Snapshots.Image image = Snapshots.capture(coordinator);
         log.roll(zxid + 1);
         vertx.executeBlocking(() -> {
-            Snapshots.write(dir, zxid, bytes);
+            Snapshots.write(dir, image);
             Snapshots.purge(dir, 3);
             return null;
         }).onComplete(ar -> {
@@ -219,7 +218,7 @@ public final class CoordinatorVerticle extends VerticleBase {
             if (ar.failed()) {
                 LOG.error("coordination snapshot at zxid 0x{} failed", Long.toHexString(zxid), ar.cause());
             } else {
-                LOG.info("coordination snapshot at zxid 0x{} ({} bytes)", Long.toHexString(zxid), bytes.length);
+                LOG.info("coordination snapshot at zxid 0x{} ({} znodes)", Long.toHexString(zxid), image.nodes().size());
             }
         });
     }

@@ -72,11 +72,11 @@ public final class TxnLog implements AutoCloseable {
     public void append(Txn txn) {
         Chunk last = pending.isEmpty() ? null : pending.get(pending.size() - 1);
         if (last == null || last.fileZxid != fileZxid) {
-            last = new Chunk(fileZxid, new ByteArrayOutputStream(4096));
+            last = new Chunk(fileZxid, new ByteArrayOutputStream(64 * 1024));
             pending.add(last);
         }
         try {
-            ByteArrayOutputStream body = new ByteArrayOutputStream(128);
+            ByteArrayOutputStream body = new ByteArrayOutputStream(256);
             txn.write(new DataOutputStream(body));
             byte[] bytes = body.toByteArray();
             CRC32C crc = new CRC32C();

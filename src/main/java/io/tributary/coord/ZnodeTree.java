@@ -31,6 +31,8 @@ public final class ZnodeTree {
     private final Set<String> containers = new HashSet<>();
     private final Set<String> ttls = new HashSet<>();
     private long dataSize;
+    /** Distinct ACL lists, shared by every node that uses one (ZooKeeper keeps a similar cache); bounded by the distinct ACLs ever set. */
+    private final Map<List<ACL>, List<ACL>> aclCache = new HashMap<>();
     /** Original state of nodes touched since {@link #beginUndo()}, null value = did not exist. */
     private Map<String, DataNode> undo;
 
@@ -94,7 +96,7 @@ public final class ZnodeTree {
         DataNode parent = store.get(parentPath);
         remember(parentPath, parent);
         remember(path, null);
-        DataNode node = new DataNode(data, acl, zxid, time, owner);
+        DataNode node = new DataNode(data, intern(acl), zxid, time, owner);
         parent.children.add(Paths.name(path));
         parent.cversion++;
         parent.pzxid = zxid;
@@ -135,7 +137,7 @@ public final class ZnodeTree {
     public void setAcl(String path, List<ACL> acl) {
         DataNode node = store.get(path);
         remember(path, node);
-        node.acl = List.copyOf(acl);
+        node.acl = intern(acl);
         node.aversion++;
     }
 
@@ -152,8 +154,14 @@ public final class ZnodeTree {
 
     /** Inserts a node read from a snapshot; parents come first in snapshot order. */
     void restore(String path, DataNode node) {
+        node.acl = intern(node.acl);
         store.put(path, node);
         index(path, node);
+    }
+
+    private List<ACL> intern(List<ACL> acl) {
+        List<ACL> immutable = List.copyOf(acl);
+        return aclCache.computeIfAbsent(immutable, k -> k);
     }
 
     private void index(String path, DataNode node) {

@@ -11,7 +11,7 @@ import java.io.UncheckedIOException;
 
 /** Serializes jute records into one length-prefixed ZooKeeper frame. Not thread-safe; one per frame. */
 final class JuteFrame {
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
     private final BinaryOutputArchive out = BinaryOutputArchive.getArchive(bytes);
 
     JuteFrame() {

@@ -103,9 +103,9 @@ class DurabilityTest {
         for (int round = 0; round < 4; round++) {
             Caller caller = new Caller(c.sessions().all().iterator().next().id(), List.of(), null);
             c.execute(caller, new Op.SetData("/q", ("round" + round).getBytes(), -1));
-            byte[] snap = Snapshots.serialize(c);
+            Snapshots.Image snap = Snapshots.capture(c);
             log.roll(c.lastZxid() + 1);
-            Snapshots.write(dir, c.lastZxid(), snap);
+            Snapshots.write(dir, snap);
             snaps.add(c.lastZxid());
             c.execute(caller, new Op.Create("/after" + round, new byte[0], ZnodeTree.OPEN_ACL, Op.PERSISTENT, 0));
             log.flush().get();
