@@ -95,6 +95,8 @@ class ZkSessionTest {
             client.getData("/r/data", true, null);
             assertNull(client.exists("/r/born", true));
             client.getChildren("/r/quiet", true);
+            ZkSupport.Events persistent = new ZkSupport.Events();
+            client.addWatch("/r", persistent, org.apache.zookeeper.AddWatchMode.PERSISTENT_RECURSIVE);
 
             proxy.block(true);
             proxy.cut();
@@ -121,6 +123,10 @@ class ZkSessionTest {
                 events.queue.forEach(e -> seen.add(e.getType() + " " + e.getPath()));
                 return seen.contains("NodeChildrenChanged /r/quiet");
             });
+            // The persistent recursive watch came back through SetWatches2.
+            writer.create("/r/after-reconnect", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            Poll.until(Duration.ofSeconds(10), "the restored recursive watch fires", () -> persistent.queue.stream()
+                    .anyMatch(e -> e.getType() == EventType.NodeCreated && "/r/after-reconnect".equals(e.getPath())));
             client.close();
             Poll.until(Duration.ofSeconds(10), "close deletes the ephemeral at once", () -> {
                 try {
