@@ -3,6 +3,7 @@
 # is missing (unless SKIP_BUILD=1). Data in bench/.cache/trib-data is wiped on
 # every start.
 #   TRIB_PORT        Kafka-protocol port  (default 19092)
+#   TRIB_ZK_PORT     ZooKeeper-protocol port (default 12181)
 #   SERVER_LOG       where stdout/stderr go (default bench/.cache/tributary-server.log)
 #   SERVER_JVM_OPTS  JVM flags            (default "-Xmx1g -Xms1g")
 #   SKIP_BUILD=1     never run Maven; fail if the jar is missing
@@ -11,6 +12,7 @@ BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$BENCH_DIR/lib.sh"
 
 TRIB_PORT="${TRIB_PORT:-19092}"
+TRIB_ZK_PORT="${TRIB_ZK_PORT:-12181}"
 TRIB_JAR="${TRIB_JAR:-$REPO_DIR/target/tributary.jar}"
 DATA_DIR="$CACHE_DIR/trib-data"
 PID_FILE="$CACHE_DIR/tributary.pid"
@@ -37,19 +39,20 @@ fi
 rm -rf "$DATA_DIR"
 mkdir -p "$DATA_DIR" "$(dirname "$SERVER_LOG")"
 
-# Tributary defaults otherwise: no flags beyond data dir and port, and
+# Tributary defaults otherwise: no flags beyond data dir and ports, and
 # group.initial.rebalance.delay.ms=0, the same override Apache Kafka gets in
 # start-apache-kafka.sh (Kafka's sample server.properties value), so the
 # ConsumerPerformance run (C2) waits the same before its first generation.
 # shellcheck disable=SC2086  # SERVER_JVM_OPTS is a list of flags
 nohup java $SERVER_JVM_OPTS -jar "$TRIB_JAR" \
-  --data-dir "$DATA_DIR" --kafka-port "$TRIB_PORT" -o group.initial.rebalance.delay.ms=0 \
+  --data-dir "$DATA_DIR" --kafka-port "$TRIB_PORT" --zk-port "$TRIB_ZK_PORT" -o group.initial.rebalance.delay.ms=0 \
   >"$SERVER_LOG" 2>&1 </dev/null &
 echo $! > "$PID_FILE"
 
-if ! wait_for_port "$BENCH_HOST" "$TRIB_PORT" 60 "$(<"$PID_FILE")"; then
+if ! wait_for_port "$BENCH_HOST" "$TRIB_PORT" 60 "$(<"$PID_FILE")" \
+    || ! wait_for_port "$BENCH_HOST" "$TRIB_ZK_PORT" 60 "$(<"$PID_FILE")"; then
   tail -n 30 "$SERVER_LOG" >&2 || true
   stop_pidfile "$PID_FILE" "Tributary"
   exit 1
 fi
-log "Tributary up on $BENCH_HOST:$TRIB_PORT (pid $(<"$PID_FILE"), log $SERVER_LOG)"
+log "Tributary up on $BENCH_HOST:$TRIB_PORT (Kafka) and :$TRIB_ZK_PORT (ZooKeeper) (pid $(<"$PID_FILE"), log $SERVER_LOG)"

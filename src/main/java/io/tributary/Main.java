@@ -23,7 +23,7 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--kafka-port", description = "Kafka protocol port, default 9092")
     Integer kafkaPort;
 
-    @Option(names = "--zk-port", description = "ZooKeeper protocol port, default 2181 (reserved)")
+    @Option(names = "--zk-port", description = "ZooKeeper protocol port, default 2181")
     Integer zkPort;
 
     @Option(names = "--http-port", description = "HTTP port, default 8080 (reserved)")

@@ -3,6 +3,8 @@ package io.tributary.server;
 import io.tributary.group.GroupConfig;
 import io.tributary.group.GroupCoordinatorVerticle;
 import io.tributary.group.GroupService;
+import io.tributary.coord.CoordOptions;
+import io.tributary.coord.CoordinatorVerticle;
 import io.tributary.kafka.KafkaBroker;
 import io.tributary.kafka.KafkaServerVerticle;
 import io.tributary.log.BrokerConfigLayers;
@@ -12,6 +14,8 @@ import io.tributary.log.LogConfig;
 import io.tributary.log.LogManager;
 import io.tributary.log.LogService;
 import io.tributary.txn.ProducerIdManager;
+import io.tributary.zk.ZkServer;
+import io.tributary.zk.ZkServerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -26,6 +30,9 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -50,6 +57,9 @@ public final class Node {
     private String kafkaDeployment;
     private GroupCoordinatorVerticle groupCoordinator;
     private GroupService groupService;
+    private CoordinatorVerticle coordinator;
+    private String coordinatorDeployment;
+    private String zkDeployment;
     private FileChannel lockChannel;
     private FileLock lock;
     private volatile boolean stopped;
@@ -103,10 +113,25 @@ public final class Node {
                     groupService, config.all());
             return vertx.deployVerticle(() -> new KafkaServerVerticle(broker),
                     new DeploymentOptions().setInstances(config.getInt(NodeConfig.NUM_NETWORK_THREADS)));
-        }).map(id -> {
+        }).compose(id -> {
             kafkaDeployment = id;
-            LOG.info("Tributary node {} started: Kafka protocol on {}:{}, data in {}", config.nodeId(),
-                    config.get(NodeConfig.HOST), config.kafkaPort(), dataDir.toAbsolutePath());
+            // The coordination engine recovers its snapshot and log on a worker before the listener opens.
+            coordinator = new CoordinatorVerticle(dataDir, coordOptions(), time, ioExecutor);
+            return vertx.deployVerticle(coordinator);
+        }).compose(id -> {
+            coordinatorDeployment = id;
+            Set<String> words = Arrays.stream(config.get(NodeConfig.FOUR_LETTER_WHITELIST).split(","))
+                    .map(String::trim).filter(w -> !w.isEmpty()).collect(Collectors.toSet());
+            ZkServer zk = new ZkServer(coordinator, config.get(NodeConfig.HOST), config.zkPort(),
+                    config.getInt(NodeConfig.JUTE_MAXBUFFER), config.getInt(NodeConfig.MAX_CLIENT_CNXNS),
+                    config.getInt(NodeConfig.QUEUED_MAX_REQUESTS), words, config.all());
+            return vertx.deployVerticle(() -> new ZkServerVerticle(zk),
+                    new DeploymentOptions().setInstances(config.getInt(NodeConfig.NUM_NETWORK_THREADS)));
+        }).map(id -> {
+            zkDeployment = id;
+            LOG.info("Tributary node {} started: Kafka protocol on {}:{}, ZooKeeper protocol on {}:{}, data in {}",
+                    config.nodeId(), config.get(NodeConfig.HOST), config.kafkaPort(), config.get(NodeConfig.HOST),
+                    config.zkPort(), dataDir.toAbsolutePath());
             return (Void) null;
         }).recover(t -> {
             LOG.error("node failed to start", t);
@@ -120,8 +145,12 @@ public final class Node {
         }
         stopped = true;
         CompletableFuture<Void> closed = new CompletableFuture<>();
-        Future<?> listeners = kafkaDeployment == null ? Future.succeededFuture() : vertx.undeploy(kafkaDeployment);
+        Future<?> zkListener = zkDeployment == null ? Future.succeededFuture() : vertx.undeploy(zkDeployment);
+        Future<?> listeners = Future.all(zkListener,
+                kafkaDeployment == null ? Future.succeededFuture() : vertx.undeploy(kafkaDeployment));
         listeners
+                .transform(ignored -> coordinatorDeployment == null ? Future.succeededFuture()
+                        : vertx.undeploy(coordinatorDeployment))
                 .transform(ignored -> {
                     LOG.debug("listeners closed");
                     // The coordinator stops before the log: its last appends are then already queued on the owners.
@@ -152,6 +181,14 @@ public final class Node {
                     return Future.succeededFuture();
                 });
         return Future.fromCompletionStage(closed);
+    }
+
+    private CoordOptions coordOptions() {
+        int tick = config.getInt(NodeConfig.TICK_TIME);
+        return new CoordOptions(tick, config.getInt(NodeConfig.MIN_SESSION_TIMEOUT, 2 * tick),
+                config.getInt(NodeConfig.MAX_SESSION_TIMEOUT, 20 * tick), config.getInt(NodeConfig.JUTE_MAXBUFFER),
+                config.getInt(NodeConfig.SNAP_COUNT), config.getInt(NodeConfig.CONTAINER_CHECK_INTERVAL_MS),
+                config.nodeId());
     }
 
     public NodeConfig config() {

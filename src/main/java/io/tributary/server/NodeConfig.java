@@ -32,6 +32,17 @@ public final class NodeConfig {
     public static final String NUM_IO_THREADS = "num.io.threads";
     public static final String QUEUED_MAX_REQUESTS = "queued.max.requests";
     public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
+    // ZooKeeper's own names for the coordination service.
+    public static final String TICK_TIME = "tickTime";
+    public static final String MIN_SESSION_TIMEOUT = "minSessionTimeout";
+    public static final String MAX_SESSION_TIMEOUT = "maxSessionTimeout";
+    public static final String JUTE_MAXBUFFER = "jute.maxbuffer";
+    public static final String FOUR_LETTER_WHITELIST = "4lw.commands.whitelist";
+    public static final String SNAP_COUNT = "snapCount";
+    public static final String MAX_CLIENT_CNXNS = "maxClientCnxns";
+    public static final String CONTAINER_CHECK_INTERVAL_MS = "znode.container.checkIntervalMs";
+    /** Four-letter words enabled by default: the read-only ones (ZooKeeper 3.5+ enables only srvr). */
+    public static final String DEFAULT_FOUR_LETTER_WORDS = "ruok,srvr,stat,mntr,cons,wchs,envi,isro,conf,dirs";
 
     private static final String ENV_PREFIX = "TRIBUTARY_";
 
@@ -60,6 +71,12 @@ public final class NodeConfig {
         d.put(QUEUED_MAX_REQUESTS, "500");
         d.put(DELETE_TOPIC_ENABLE, "true");
         d.putAll(io.tributary.group.GroupConfig.defaults());
+        d.put(TICK_TIME, "2000");
+        d.put(JUTE_MAXBUFFER, Integer.toString(0xfffff));
+        d.put(FOUR_LETTER_WHITELIST, DEFAULT_FOUR_LETTER_WORDS);
+        d.put(SNAP_COUNT, "100000");
+        d.put(MAX_CLIENT_CNXNS, "60");
+        d.put(CONTAINER_CHECK_INTERVAL_MS, "60000");
         return d;
     }
 
@@ -147,5 +164,14 @@ public final class NodeConfig {
 
     public int kafkaPort() {
         return getInt(KAFKA_PORT);
+    }
+
+    public int zkPort() {
+        return getInt(ZK_PORT);
+    }
+
+    /** An integer setting, or {@code fallback} when unset (for defaults derived from other settings). */
+    public int getInt(String key, int fallback) {
+        return values.containsKey(key) ? getInt(key) : fallback;
     }
 }

@@ -18,13 +18,15 @@ public final class TestNode implements AutoCloseable {
     private final Map<String, String> overrides;
     private final Time time;
     private final int kafkaPort;
+    private final int zkPort;
     private Node node;
 
-    private TestNode(Path dataDir, Map<String, String> overrides, Time time, int kafkaPort) {
+    private TestNode(Path dataDir, Map<String, String> overrides, Time time, int kafkaPort, int zkPort) {
         this.dataDir = dataDir;
         this.overrides = overrides;
         this.time = time;
         this.kafkaPort = kafkaPort;
+        this.zkPort = zkPort;
     }
 
     public static TestNode start(Path dataDir) {
@@ -36,7 +38,7 @@ public final class TestNode implements AutoCloseable {
     }
 
     public static TestNode start(Path dataDir, Map<String, String> overrides, Time time) {
-        TestNode n = new TestNode(dataDir, new HashMap<>(overrides), time, freePort());
+        TestNode n = new TestNode(dataDir, new HashMap<>(overrides), time, freePort(), freePort());
         n.startNode();
         return n;
     }
@@ -45,6 +47,7 @@ public final class TestNode implements AutoCloseable {
         Map<String, String> cfg = new HashMap<>();
         cfg.put(NodeConfig.LOG_DIRS, dataDir.toString());
         cfg.put(NodeConfig.KAFKA_PORT, Integer.toString(kafkaPort));
+        cfg.put(NodeConfig.ZK_PORT, Integer.toString(zkPort));
         cfg.put(NodeConfig.HOST, "127.0.0.1");
         cfg.putAll(overrides);
         node = new Node(NodeConfig.of(cfg), time);
@@ -67,6 +70,16 @@ public final class TestNode implements AutoCloseable {
 
     public int kafkaPort() {
         return kafkaPort;
+    }
+
+    /** The ZooKeeper protocol port. */
+    public int zkPort() {
+        return zkPort;
+    }
+
+    /** A ZooKeeper connect string for this node. */
+    public String zkConnect() {
+        return "127.0.0.1:" + zkPort;
     }
 
     public Path dataDir() {

@@ -1,0 +1,18 @@
+package io.tributary.coord;
+
+/**
+ * Engine settings, with ZooKeeper's names and defaults: {@code tickTime} 2000 ms, session timeouts
+ * bounded by {@code minSessionTimeout} (2 ticks) and {@code maxSessionTimeout} (20 ticks),
+ * {@code jute.maxbuffer} 1048575 bytes (0xfffff) for a znode's data, {@code snapCount} transactions
+ * between snapshots, and the container/TTL sweep interval ({@code znode.container.checkIntervalMs}).
+ */
+public record CoordOptions(int tickTime, int minSessionTimeout, int maxSessionTimeout, int maxBuffer,
+                           int snapCount, long containerCheckIntervalMs, int serverId) {
+    public static CoordOptions defaults() {
+        return new CoordOptions(2000, 4000, 40000, 0xfffff, 100_000, 60_000, 1);
+    }
+
+    public int negotiate(int requested) {
+        return Math.max(minSessionTimeout, Math.min(maxSessionTimeout, requested));
+    }
+}

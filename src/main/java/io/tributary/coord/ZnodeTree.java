@@ -1,0 +1,232 @@
+package io.tributary.coord;
+
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The znode tree: applies already-validated changes to the {@link CoordStore} and keeps the derived
+ * indexes (ephemerals per session, containers, TTL nodes, approximate data size). Mutations report the
+ * watch triggers they cause (ZooKeeper's DataTree rules) into a caller's list, so a failed {@code multi}
+ * can be undone before anyone is told. Single-threaded: the coordinator thread only.
+ */
+public final class ZnodeTree {
+    public static final List<ACL> OPEN_ACL = List.of(new ACL(Codes.PERM_ALL, new Id("world", "anyone")));
+    static final List<ACL> READ_ACL = List.of(new ACL(Codes.PERM_READ, new Id("world", "anyone")));
+
+    /** A watch trigger: event {@code type} on {@code path}; {@code child} selects the child-watch table. */
+    public record Trigger(String path, int type) {
+    }
+
+    private final CoordStore store;
+    private final Map<Long, Set<String>> ephemerals = new HashMap<>();
+    private final Set<String> containers = new HashSet<>();
+    private final Set<String> ttls = new HashSet<>();
+    private long dataSize;
+    /** Distinct ACL lists, shared by every node that uses one (ZooKeeper keeps a similar cache); bounded by the distinct ACLs ever set. */
+    private final Map<List<ACL>, List<ACL>> aclCache = new HashMap<>();
+    /** Original state of nodes touched since {@link #beginUndo()}, null value = did not exist. */
+    private Map<String, DataNode> undo;
+
+    public ZnodeTree(CoordStore store) {
+        this.store = store;
+        if (store.get(Paths.ROOT) == null) {
+            DataNode root = new DataNode(new byte[0], OPEN_ACL, 0, 0, 0);
+            store.put(Paths.ROOT, root);
+            putNew(Paths.ZOOKEEPER, new DataNode(new byte[0], OPEN_ACL, 0, 0, 0));
+            putNew(Paths.CONFIG, new DataNode(new byte[0], READ_ACL, 0, 0, 0));
+            putNew(Paths.QUOTA, new DataNode(new byte[0], OPEN_ACL, 0, 0, 0));
+        }
+    }
+
+    private void putNew(String path, DataNode node) {
+        store.put(path, node);
+        store.get(Paths.parent(path)).children.add(Paths.name(path));
+    }
+
+    public DataNode get(String path) {
+        return store.get(path);
+    }
+
+    public int nodeCount() {
+        return store.size();
+    }
+
+    public long approximateDataSize() {
+        return dataSize;
+    }
+
+    public int ephemeralCount() {
+        int n = 0;
+        for (Set<String> s : ephemerals.values()) {
+            n += s.size();
+        }
+        return n;
+    }
+
+    public Set<String> ephemeralsOf(long sessionId) {
+        Set<String> s = ephemerals.get(sessionId);
+        return s == null ? Set.of() : new TreeSet<>(s);
+    }
+
+    public Set<String> containers() {
+        return new HashSet<>(containers);
+    }
+
+    public Set<String> ttlNodes() {
+        return new HashSet<>(ttls);
+    }
+
+    CoordStore store() {
+        return store;
+    }
+
+    // ---- mutations (validated by the caller) ----
+
+    public void create(String path, byte[] data, List<ACL> acl, long owner, long zxid, long time, List<Trigger> out) {
+        String parentPath = Paths.parent(path);
+        DataNode parent = store.get(parentPath);
+        remember(parentPath, parent);
+        remember(path, null);
+        DataNode node = new DataNode(data, intern(acl), zxid, time, owner);
+        parent.children.add(Paths.name(path));
+        parent.cversion++;
+        parent.pzxid = zxid;
+        index(path, node);
+        store.put(path, node);
+        out.add(new Trigger(path, Codes.EVENT_NODE_CREATED));
+        out.add(new Trigger(parentPath, Codes.EVENT_NODE_CHILDREN_CHANGED));
+    }
+
+    public void delete(String path, long zxid, List<Trigger> out) {
+        String parentPath = Paths.parent(path);
+        DataNode parent = store.get(parentPath);
+        DataNode node = store.get(path);
+        remember(parentPath, parent);
+        remember(path, node);
+        store.remove(path);
+        unindex(path, node);
+        parent.children.remove(Paths.name(path));
+        parent.cversion++;
+        if (zxid > parent.pzxid) {
+            parent.pzxid = zxid;
+        }
+        out.add(new Trigger(path, Codes.EVENT_NODE_DELETED));
+        out.add(new Trigger(parentPath, Codes.EVENT_NODE_CHILDREN_CHANGED));
+    }
+
+    public void setData(String path, byte[] data, long zxid, long time, List<Trigger> out) {
+        DataNode node = store.get(path);
+        remember(path, node);
+        dataSize += data.length - node.data.length;
+        node.data = data;
+        node.version++;
+        node.mzxid = zxid;
+        node.mtime = time;
+        out.add(new Trigger(path, Codes.EVENT_NODE_DATA_CHANGED));
+    }
+
+    public void setAcl(String path, List<ACL> acl) {
+        DataNode node = store.get(path);
+        remember(path, node);
+        node.acl = intern(acl);
+        node.aversion++;
+    }
+
+    /** Empties the tree before a snapshot is loaded into it. */
+    void resetForRestore() {
+        List<String> all = new ArrayList<>();
+        store.forEach((path, node) -> all.add(path));
+        all.forEach(store::remove);
+        ephemerals.clear();
+        containers.clear();
+        ttls.clear();
+        dataSize = 0;
+    }
+
+    /** Inserts a node read from a snapshot; parents come first in snapshot order. */
+    void restore(String path, DataNode node) {
+        node.acl = intern(node.acl);
+        store.put(path, node);
+        index(path, node);
+    }
+
+    private List<ACL> intern(List<ACL> acl) {
+        List<ACL> immutable = List.copyOf(acl);
+        return aclCache.computeIfAbsent(immutable, k -> k);
+    }
+
+    private void index(String path, DataNode node) {
+        dataSize += node.data.length + path.length();
+        long owner = node.ephemeralOwner;
+        if (EphemeralType.isContainer(owner)) {
+            containers.add(path);
+        } else if (EphemeralType.isTtl(owner)) {
+            ttls.add(path);
+        } else if (owner != 0) {
+            ephemerals.computeIfAbsent(owner, k -> new HashSet<>()).add(path);
+        }
+    }
+
+    private void unindex(String path, DataNode node) {
+        dataSize -= node.data.length + path.length();
+        long owner = node.ephemeralOwner;
+        containers.remove(path);
+        ttls.remove(path);
+        if (EphemeralType.isSession(owner)) {
+            Set<String> s = ephemerals.get(owner);
+            if (s != null) {
+                s.remove(path);
+                if (s.isEmpty()) {
+                    ephemerals.remove(owner);
+                }
+            }
+        }
+    }
+
+    // ---- undo for multi ----
+
+    /** Starts recording the original state of every node a mutation touches. */
+    public void beginUndo() {
+        undo = new LinkedHashMap<>();
+    }
+
+    public void commitUndo() {
+        undo = null;
+    }
+
+    /** Restores every touched node to its state at {@link #beginUndo()}. */
+    public void rollback() {
+        Map<String, DataNode> saved = undo;
+        undo = null;
+        List<String> paths = new ArrayList<>(saved.keySet());
+        for (String path : paths) {
+            DataNode current = store.get(path);
+            if (current != null) {
+                store.remove(path);
+                unindex(path, current);
+            }
+        }
+        for (String path : paths) {
+            DataNode original = saved.get(path);
+            if (original != null) {
+                store.put(path, original);
+                index(path, original);
+            }
+        }
+    }
+
+    private void remember(String path, DataNode node) {
+        if (undo != null && !undo.containsKey(path)) {
+            undo.put(path, node == null ? null : node.copy());
+        }
+    }
+}

@@ -1,0 +1,312 @@
+package io.tributary.zk;
+
+import io.tributary.testing.TestNode;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.Watcher.Event.EventType;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.ClientInfo;
+import org.apache.zookeeper.data.Id;
+import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The real ZooKeeper 3.9 Java client against an in-process node: every op code it sends. */
+class ZkClientTest {
+    @TempDir
+    static Path dir;
+    static TestNode node;
+    ZooKeeper zk;
+    final ZkSupport.Events events = new ZkSupport.Events();
+
+    @BeforeAll
+    static void start() {
+        node = TestNode.start(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+    }
+
+    @BeforeEach
+    void connect() throws Exception {
+        zk = ZkSupport.connect(node.zkConnect(), 10_000, events);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        zk.close();
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void createGetSetDeleteWithStatBookkeeping() throws Exception {
+        assertEquals("/crud", zk.create("/crud", b("v0"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT));
+        Stat stat = new Stat();
+        assertArrayEquals(b("v0"), zk.getData("/crud", false, stat));
+        assertEquals(0, stat.getVersion());
+        assertEquals(stat.getCzxid(), stat.getMzxid());
+        assertEquals(2, stat.getDataLength());
+        Stat set = zk.setData("/crud", b("v1"), 0);
+        assertEquals(1, set.getVersion());
+        assertTrue(set.getMzxid() > stat.getMzxid());
+        assertThrows(KeeperException.BadVersionException.class, () -> zk.setData("/crud", b("x"), 0));
+        assertThrows(KeeperException.NodeExistsException.class,
+                () -> zk.create("/crud", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT));
+        Stat created = new Stat();
+        zk.create("/crud/child", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT, created);
+        assertTrue(created.getCzxid() > 0, "create2 returns the stat");
+        Stat parent = zk.exists("/crud", false);
+        assertEquals(1, parent.getNumChildren());
+        assertEquals(1, parent.getCversion());
+        assertEquals(created.getCzxid(), parent.getPzxid());
+        assertThrows(KeeperException.NotEmptyException.class, () -> zk.delete("/crud", -1));
+        assertThrows(KeeperException.NoNodeException.class, () -> zk.getData("/crud/none", false, null));
+        zk.delete("/crud/child", 0);
+        assertThrows(KeeperException.BadVersionException.class, () -> zk.delete("/crud", 0));
+        zk.delete("/crud", 1);
+        assertNull(zk.exists("/crud", false));
+        assertEquals((zk.getSessionId() >>> 56), 1L, "session ids carry the server id in the top byte");
+    }
+
+    @Test
+    void sequentialEphemeralContainerAndTtlNodes() throws Exception {
+        zk.create("/seq", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        assertEquals("/seq/n-0000000000", zk.create("/seq/n-", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL));
+        assertEquals("/seq/n-0000000001", zk.create("/seq/n-", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL_SEQUENTIAL));
+        String eph = zk.create("/seq/e", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
+        assertEquals(zk.getSessionId(), zk.exists(eph, false).getEphemeralOwner());
+        assertThrows(KeeperException.NoChildrenForEphemeralsException.class,
+                () -> zk.create("/seq/e/x", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT));
+        assertEquals(List.of("/seq/e", "/seq/n-0000000001"), sorted(zk.getEphemerals("/seq")));
+        assertEquals(3, zk.getAllChildrenNumber("/seq"));
+
+        zk.create("/container", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.CONTAINER);
+        assertEquals(Long.MIN_VALUE, zk.exists("/container", false).getEphemeralOwner());
+        Stat ttlStat = new Stat();
+        zk.create("/ttl", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_WITH_TTL, ttlStat, 60_000);
+        assertNotNull(zk.exists("/ttl", false));
+    }
+
+    private static List<String> sorted(List<String> l) {
+        List<String> c = new ArrayList<>(l);
+        c.sort(null);
+        return c;
+    }
+
+    @Test
+    void dataUpToTheLimitIsStoredAndAPacketOverJuteMaxbufferCostsTheConnection() throws Exception {
+        byte[] big = new byte[1_000_000];
+        big[999_999] = 7;
+        zk.create("/big", big, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        assertArrayEquals(big, zk.getData("/big", false, null));
+        byte[] tooBig = new byte[1024 * 1024];
+        assertThrows(KeeperException.ConnectionLossException.class, () -> zk.setData("/big", tooBig, -1));
+        assertArrayEquals(big, zk.getData("/big", false, null), "client reconnects; the node is unchanged");
+    }
+
+    @Test
+    void multiIsAtomicAndReportsPerOpResults() throws Exception {
+        zk.create("/multi", b("0"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        KeeperException e = assertThrows(KeeperException.class, () -> zk.multi(List.of(
+                Op.create("/multi/a", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
+                Op.setData("/multi", b("1"), 0),
+                Op.check("/multi", 5))));
+        assertEquals(KeeperException.Code.BADVERSION, e.code());
+        List<OpResult> results = e.getResults();
+        assertEquals(3, results.size());
+        assertEquals(0, ((OpResult.ErrorResult) results.get(0)).getErr());
+        assertEquals(KeeperException.Code.BADVERSION.intValue(), ((OpResult.ErrorResult) results.get(2)).getErr());
+        assertNull(zk.exists("/multi/a", false), "rolled back");
+        assertEquals(0, zk.exists("/multi", false).getVersion());
+
+        List<OpResult> ok = zk.multi(List.of(
+                Op.create("/multi/a", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT),
+                Op.create("/multi/s-", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL),
+                Op.setData("/multi", b("1"), 0),
+                Op.check("/multi", 1),
+                Op.delete("/multi/a", 0)));
+        assertEquals("/multi/s-0000000001", ((OpResult.CreateResult) ok.get(1)).getPath());
+        assertEquals(1, ((OpResult.SetDataResult) ok.get(2)).getStat().getVersion());
+        assertInstanceOf(OpResult.CheckResult.class, ok.get(3));
+        assertInstanceOf(OpResult.DeleteResult.class, ok.get(4));
+
+        List<OpResult> reads = zk.multi(List.of(Op.getData("/multi"), Op.getChildren("/multi"), Op.getData("/none")));
+        assertArrayEquals(b("1"), ((OpResult.GetDataResult) reads.get(0)).getData());
+        assertEquals(List.of("s-0000000001"), ((OpResult.GetChildrenResult) reads.get(1)).getChildren());
+        assertEquals(KeeperException.Code.NONODE.intValue(), ((OpResult.ErrorResult) reads.get(2)).getErr());
+    }
+
+    @Test
+    void digestAuthAndAclDenial() throws Exception {
+        ZooKeeper other = ZkSupport.connect(node.zkConnect(), 10_000, null);
+        try {
+            zk.addAuthInfo("digest", b("alice:secret"));
+            Id alice = new Id("digest", DigestAuthenticationProvider.generateDigest("alice:secret"));
+            zk.create("/private", b("s"), new ArrayList<>(List.of(new ACL(ZooDefs.Perms.ALL, alice))), CreateMode.PERSISTENT);
+            assertThrows(KeeperException.NoAuthException.class, () -> other.getData("/private", false, null));
+            assertThrows(KeeperException.NoAuthException.class, () -> other.setData("/private", b("x"), -1));
+            assertNotNull(other.exists("/private", false));
+            assertArrayEquals(b("s"), zk.getData("/private", false, null));
+            zk.create("/mine", b(""), ZooDefs.Ids.CREATOR_ALL_ACL, CreateMode.PERSISTENT);
+            assertEquals(List.of(new ACL(ZooDefs.Perms.ALL, alice)), zk.getACL("/mine", new Stat()));
+            assertThrows(KeeperException.InvalidACLException.class,
+                    () -> other.create("/x", b(""), ZooDefs.Ids.CREATOR_ALL_ACL, CreateMode.PERSISTENT));
+            Stat acl = zk.setACL("/mine", ZooDefs.Ids.READ_ACL_UNSAFE, 0);
+            assertEquals(1, acl.getAversion());
+            assertThrows(KeeperException.NoAuthException.class, () -> other.setData("/mine", b("x"), -1));
+            other.addAuthInfo("digest", b("alice:secret"));
+            assertArrayEquals(b("s"), other.getData("/private", false, null));
+            List<ClientInfo> who = other.whoAmI();
+            assertTrue(who.stream().anyMatch(c -> c.getAuthScheme().equals("digest") && c.getUser().equals("alice")), who.toString());
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
+    void oneShotWatchesFollowZooKeepersTriggerRules() throws Exception {
+        ZooKeeper writer = ZkSupport.connect(node.zkConnect(), 10_000, null);
+        try {
+            zk.create("/w", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            assertNull(zk.exists("/w/c", true));
+            zk.getChildren("/w", true);
+            writer.create("/w/c", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            assertEvent(events.next(), EventType.NodeCreated, "/w/c");
+            assertEvent(events.next(), EventType.NodeChildrenChanged, "/w");
+
+            zk.getData("/w/c", true, null);
+            writer.setData("/w/c", b("1"), -1);
+            assertEvent(events.next(), EventType.NodeDataChanged, "/w/c");
+            writer.setData("/w/c", b("2"), -1);
+            assertNull(events.poll(300), "one-shot");
+
+            zk.getData("/w/c", true, null);
+            zk.getChildren("/w/c", true);
+            zk.getChildren("/w", true);
+            writer.delete("/w/c", -1);
+            List<String> seen = List.of(describe(events.next()), describe(events.next()));
+            assertTrue(seen.contains("NodeDeleted /w/c") && seen.contains("NodeChildrenChanged /w"), seen.toString());
+            assertNull(events.poll(300), "the node's data and child watches give one NodeDeleted");
+        } finally {
+            writer.close();
+        }
+    }
+
+    @Test
+    void watchEventArrivesBeforeTheNewDataCanBeRead() throws Exception {
+        zk.create("/order", b("0"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        CountDownLatch fired = new CountDownLatch(1);
+        AtomicInteger badOrder = new AtomicInteger();
+        ZooKeeper writer = ZkSupport.connect(node.zkConnect(), 10_000, null);
+        try {
+            zk.getData("/order", e -> fired.countDown(), null);
+            writer.setData("/order", b("1"), -1);
+            // Poll until the new value is visible: by then the event must already have been delivered.
+            while (!new String(zk.getData("/order", false, null), StandardCharsets.UTF_8).equals("1")) {
+                Thread.onSpinWait();
+            }
+            if (fired.getCount() != 0) {
+                badOrder.incrementAndGet();
+            }
+            assertEquals(0, badOrder.get(), "the watch event precedes the read that shows the change");
+        } finally {
+            writer.close();
+        }
+    }
+
+    @Test
+    void persistentRecursiveWatchAndRemoveWatches() throws Exception {
+        ZooKeeper writer = ZkSupport.connect(node.zkConnect(), 10_000, null);
+        try {
+            zk.create("/tree", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            ZkSupport.Events rec = new ZkSupport.Events();
+            zk.addWatch("/tree", rec, AddWatchMode.PERSISTENT_RECURSIVE);
+            writer.create("/tree/a", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            writer.create("/tree/a/b", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            writer.setData("/tree/a/b", b("x"), -1);
+            writer.setData("/tree/a/b", b("y"), -1);
+            assertEvent(rec.next(), EventType.NodeCreated, "/tree/a");
+            assertEvent(rec.next(), EventType.NodeCreated, "/tree/a/b");
+            assertEvent(rec.next(), EventType.NodeDataChanged, "/tree/a/b");
+            assertEvent(rec.next(), EventType.NodeDataChanged, "/tree/a/b");
+            zk.removeWatches("/tree", rec, Watcher.WatcherType.Any, false);
+            writer.setData("/tree/a", b("z"), -1);
+            WatchedEvent after = rec.poll(300);
+            assertTrue(after == null || after.getType() == EventType.PersistentWatchRemoved, "removed: " + after);
+            assertThrows(KeeperException.NoWatcherException.class,
+                    () -> zk.removeWatches("/tree", rec, Watcher.WatcherType.Data, false));
+            zk.sync("/tree");
+        } finally {
+            writer.close();
+        }
+    }
+
+    private static String describe(WatchedEvent e) {
+        return e.getType() + " " + e.getPath();
+    }
+
+    private static void assertEvent(WatchedEvent e, EventType type, String path) {
+        assertEquals(type + " " + path, describe(e));
+    }
+
+    @Test
+    void asyncRequestsAreAnsweredInOrder() throws Exception {
+        zk.create("/async", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        int n = 500;
+        CountDownLatch done = new CountDownLatch(n);
+        List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < n; i++) {
+            final int idx = i;
+            if (i % 2 == 0) {
+                zk.create("/async/n-", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_SEQUENTIAL,
+                        (rc, path, ctx, name) -> {
+                            order.add(idx + ":" + rc);
+                            done.countDown();
+                        }, null);
+            } else {
+                zk.exists("/async", false, (rc, path, ctx, stat) -> {
+                    order.add(idx + ":" + rc);
+                    done.countDown();
+                }, null);
+            }
+        }
+        assertTrue(done.await(30, TimeUnit.SECONDS));
+        for (int i = 0; i < n; i++) {
+            assertEquals(i + ":0", order.get(i));
+        }
+        assertEquals(n / 2, zk.getChildren("/async", false).size());
+    }
+}
