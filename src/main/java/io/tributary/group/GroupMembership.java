@@ -255,8 +255,7 @@ final class GroupMembership {
         reg.scheduler.cancel(group.joinTimer);
         boolean initial = group.is(GroupState.EMPTY);
         group.transitionTo(GroupState.PREPARING_REBALANCE, reg.now());
-        LOG.info("preparing to rebalance group {} in state PreparingRebalance with old generation {} ({})",
-                group.groupId, group.generationId, reason);
+        LOG.info("group {} is rebalancing from generation {}: {}", group.groupId, group.generationId, reason);
         if (initial) {
             // KIP-134: wait a little for more members before the first generation.
             int delay = reg.config.initialRebalanceDelayMs();
