@@ -61,7 +61,6 @@ public final class PartitionLog implements Closeable {
     private final ProducerStateManager producerState;
     private final SegmentDeleter deleter;
     private final AtomicLong recoveryPoint;
-    private final LogCleaner cleaner;
     private volatile LogConfig config;
     private volatile long logStartOffset;
     private volatile long logEndOffset;
@@ -74,11 +73,8 @@ public final class PartitionLog implements Closeable {
     private PartitionCheckpoint lastCheckpoint;
     private volatile boolean closed;
     private CompletableFuture<Long> appendFlush;
-    /** The cleaner checkpoint: below it the log is compacted. */
-    private long firstDirtyOffset;
-    /** Written by the owner only; volatile so {@link #cleaningInFlight} may be read from elsewhere. */
-    private volatile CompletableFuture<Cleaner.Result> cleaning;
-    private long nextCleanCheckMs;
+    /** Compaction of this log (cleanup.policy=compact): round scheduling and the owner-side swap. */
+    private final PartitionCompaction compaction;
 
     private PartitionLog(Path dir, TopicPartition tp, LogConfig config, Time time, Executor ioExecutor, LogCleaner cleaner,
                          LogLoader.Result r) {
@@ -87,7 +83,6 @@ public final class PartitionLog implements Closeable {
         this.config = config;
         this.time = time;
         this.ioExecutor = ioExecutor;
-        this.cleaner = cleaner;
         this.segments = r.segments();
         this.producerState = r.producerState();
         this.deleter = new SegmentDeleter(tp, time);
@@ -97,8 +92,7 @@ public final class PartitionLog implements Closeable {
         this.recoveryPoint = new AtomicLong(r.recoveryPoint());
         this.lastFlushMs = time.milliseconds();
         this.lastCheckpointMs = lastFlushMs;
-        this.firstDirtyOffset = CleanerCheckpoint.read(dir);
-        this.nextCleanCheckMs = lastFlushMs;
+        this.compaction = new PartitionCompaction(this, tp, dir, time, ioExecutor, cleaner, segments, deleter, producerState);
         refreshSize();
     }
 
@@ -243,14 +237,12 @@ public final class PartitionLog implements Closeable {
         ensureOpen();
         LogConfig cfg = config;
         long now = time.milliseconds();
-        completeCleaning(); // before retention, so a finished round is not discarded for nothing
+        compaction.complete(); // before retention, so a finished round is not discarded for nothing
         LogSegment active = segments.lastEntry().getValue();
         if (active.sizeInBytes() > 0 && now - active.rollingBasedTimestamp() > cfg.segmentMs()) roll();
         int deleted = deleteOldSegments();
         deleter.deleteExpired();
-        if (cleaner != null && cfg.compact() && cleaning == null && now >= nextCleanCheckMs) {
-            if (maybeStartCleaning() == null) nextCleanCheckMs = now + cleaner.backoffMs();
-        }
+        compaction.maybeStartOnTick(now);
         if (unflushedMessages > 0 && now - lastFlushMs >= cfg.flushMs()) flush();
         if (now - lastCheckpointMs >= CHECKPOINT_INTERVAL_MS) {
             lastCheckpointMs = now;
@@ -352,171 +344,31 @@ public final class PartitionLog implements Closeable {
         flush(); // Kafka flushes the closed segment asynchronously on roll, bounding recovery to one segment
     }
 
-    /**
-     * The cleanable part of the log, after Kafka's {@code LogCleanerManager.cleanableOffsets} and
-     * {@code LogToClean}: closed segments from the log start up to the first uncleanable one (the
-     * active segment, the first segment reaching past the high watermark, or the first dirty segment
-     * holding a record younger than min.compaction.lag.ms). Segments wholly below the first dirty
-     * offset are clean; the rest are dirty.
-     */
-    record CleanableRange(long firstDirtyOffset, long firstUncleanableOffset, List<LogSegment> segments,
-                          long cleanBytes, long dirtyBytes, boolean needCompactionNow) {
-        double dirtyRatio() {
-            long total = cleanBytes + dirtyBytes;
-            return total == 0 ? 0 : (double) dirtyBytes / total;
-        }
-    }
+    /** See {@link PartitionCompaction#cleanableRange}; owner thread. */
+    PartitionCompaction.CleanableRange cleanableRange(long now) { return compaction.cleanableRange(now); }
 
-    /** Owner thread. Reads only segment sizes and timestamps (and each dirty segment's first batch header once). */
-    CleanableRange cleanableRange(long now) {
-        LogConfig cfg = config;
-        long firstDirty = firstDirtyOffset;
-        if (firstDirty < logStartOffset || firstDirty > logEndOffset) firstDirty = logStartOffset; // stale or absent checkpoint
-        List<LogSegment> all = new ArrayList<>(segments.values());
-        long uncleanable = all.get(all.size() - 1).baseOffset();
-        List<LogSegment> cleanable = new ArrayList<>();
-        for (int i = 0; i < all.size() - 1; i++) {
-            LogSegment s = all.get(i);
-            boolean dirty = all.get(i + 1).baseOffset() > firstDirty;
-            if (s.nextOffset() > highWatermark
-                    || (dirty && cfg.minCompactionLagMs() > 0 && s.largestTimestamp() > now - cfg.minCompactionLagMs())) {
-                uncleanable = s.baseOffset();
-                break;
-            }
-            cleanable.add(s);
-        }
-        long clean = 0, dirty = 0, earliestDirtyTimestamp = Long.MAX_VALUE;
-        for (int i = 0; i < cleanable.size(); i++) {
-            LogSegment s = cleanable.get(i);
-            long nextBase = i + 1 < cleanable.size() ? cleanable.get(i + 1).baseOffset() : uncleanable;
-            if (nextBase > firstDirty) {
-                dirty += s.sizeInBytes();
-                long ts = s.firstBatchTimestamp();
-                if (ts > 0) earliestDirtyTimestamp = Math.min(earliestDirtyTimestamp, ts);
-            } else {
-                clean += s.sizeInBytes();
-            }
-        }
-        // max.compaction.lag.ms: a dirty segment whose first record is older must be cleaned whatever the ratio
-        long maxLag = cfg.maxCompactionLagMs();
-        boolean needNow = dirty > 0 && maxLag < now && earliestDirtyTimestamp < now - maxLag;
-        return new CleanableRange(firstDirty, Math.max(firstDirty, uncleanable), cleanable, clean, dirty, needNow);
-    }
-
-    /**
-     * Owner thread. Starts a cleaning round if the topic is compacted, none is in flight, and the dirty
-     * ratio exceeds min.cleanable.dirty.ratio (or max.compaction.lag.ms forces one). Returns the
-     * round's future (completed on a cleaner thread), or null when nothing was started.
-     */
+    /** Owner thread: starts a cleaning round if one is due; null when nothing was started. */
     CompletableFuture<Cleaner.Result> maybeStartCleaning() {
         ensureOpen();
-        LogConfig cfg = config;
-        if (cleaner == null || !cfg.compact() || cleaning != null) return null;
-        long now = time.milliseconds();
-        CleanableRange r = cleanableRange(now);
-        firstDirtyOffset = r.firstDirtyOffset();
-        if (r.dirtyBytes() == 0) return null;
-        if (!(r.dirtyRatio() > cfg.minCleanableDirtyRatio() || r.needCompactionNow())) return null;
-        Cleaner.Request req = new Cleaner.Request(tp, dir, cfg, List.copyOf(r.segments()), r.firstDirtyOffset(),
-            r.firstUncleanableOffset(), producerState.lastOffsets(), now, () -> closed);
-        cleaning = cleaner.submit(req);
-        return cleaning;
+        return compaction.maybeStart();
     }
 
     /** Whether a cleaning round is in flight (submitted, not yet swapped in or discarded). */
-    public boolean cleaningInFlight() { return cleaning != null; }
+    public boolean cleaningInFlight() { return compaction.inFlight(); }
 
-    /** The cleaner checkpoint: offsets below it have been compacted. Owner thread. */
-    public long firstDirtyOffset() { return firstDirtyOffset; }
+    /** The cleaner checkpoint: offsets below it have been compacted. Readable from any thread. */
+    public long firstDirtyOffset() { return compaction.firstDirtyOffset(); }
 
-    /**
-     * Owner thread. If the in-flight round finished, swaps its cleaned segments in (or discards them when
-     * a source segment is gone meanwhile, e.g. deleted by retention). Returns true when a swap happened.
-     */
-    boolean completeCleaning() {
-        CompletableFuture<Cleaner.Result> f = cleaning;
-        if (f == null || !f.isDone()) return false;
-        cleaning = null;
-        long now = time.milliseconds();
-        Cleaner.Result r;
-        try {
-            r = f.join();
-        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
-            // the failure was logged by the cleaner; retry after the backoff
-            nextCleanCheckMs = now + (cleaner == null ? 0 : cleaner.backoffMs());
-            return false;
-        }
-        if (closed) {
-            r.discard();
-            return false;
-        }
-        String blocker = swapBlocker(r);
-        if (blocker != null) {
-            org.slf4j.LoggerFactory.getLogger(PartitionLog.class).info("{}: cleaning round discarded: {}", tp, blocker);
-            r.discard();
-            return false;
-        }
-        try {
-            swapIn(r);
-        } catch (IOException e) {
-            throw new KafkaStorageException("Swapping cleaned segments into " + tp + " failed", e);
-        }
-        nextCleanCheckMs = now; // the map may have filled: look again at the next tick
-        return true;
-    }
+    /** Owner thread: swaps in a finished round (or discards it); true when a swap happened. */
+    boolean completeCleaning() { return compaction.complete(); }
 
-    private String swapBlocker(Cleaner.Result r) {
-        if (!config.compact()) return "cleanup.policy no longer includes compact";
-        for (Cleaner.Group g : r.groups()) {
-            for (LogSegment s : g.sources()) {
-                if (segments.get(s.baseOffset()) != s) return "segment " + s.baseOffset() + " was removed meanwhile";
-            }
-        }
-        return null;
-    }
-
-    private void swapIn(Cleaner.Result r) throws IOException {
-        long delay = config.fileDeleteDelayMs();
-        for (Cleaner.Group g : r.groups()) {
-            LogSegment cleaned = g.cleaned();
-            // .swap marks the point of no return: recovery completes a swap, discards a .cleaned
-            cleaned.changeFileSuffixes(LogSegment.CLEANED_SUFFIX, LogSegment.SWAP_SUFFIX);
-            segments.put(cleaned.baseOffset(), cleaned);
-            for (int i = 1; i < g.sources().size(); i++) segments.remove(g.sources().get(i).baseOffset());
-            for (LogSegment old : g.sources()) deleter.schedule(old, delay); // renamed to .deleted, channel open
-            cleaned.changeFileSuffixes(LogSegment.SWAP_SUFFIX, "");
-        }
-        firstDirtyOffset = r.endOffset();
-        refreshSize();
-        long ckpt = firstDirtyOffset;
-        ioExecutor.execute(() -> {
-            try {
-                if (!java.nio.file.Files.isDirectory(dir)) return;
-                CleanerCheckpoint.write(dir, ckpt);
-                Utils.flushDir(dir); // make the renames durable too
-            } catch (IOException e) {
-                org.slf4j.LoggerFactory.getLogger(PartitionLog.class).warn("{}: cleaner checkpoint write failed: {}", tp, e.toString());
-            }
-        });
-        deleter.deleteExpired();
-        Cleaner.Request q = r.request();
-        org.slf4j.LoggerFactory.getLogger(PartitionLog.class).info(
-            "{}: cleaned offsets [{}, {}) (dirty from {}): {} segments into {}, {} -> {} bytes, {} of {} records kept, {} ms",
-            tp, q.segments().get(0).baseOffset(), r.endOffset(), q.firstDirtyOffset(), r.segmentsBefore(), r.groups().size(),
-            r.bytesBefore(), r.bytesAfter(), r.recordsRetained(), r.recordsRead(), r.durationMs());
-    }
-
-    private void discardCleaning() {
-        CompletableFuture<Cleaner.Result> f = cleaning;
-        cleaning = null;
-        if (f != null) f.thenAccept(Cleaner.Result::discard); // runs now if done, else on the cleaner thread
-    }
+    boolean isClosed() { return closed; }
 
     /** Flush synchronously, write producer snapshot and checkpoint, trim indexes. Owner thread or shutdown worker. */
     @Override public void close() throws IOException {
         if (closed) return;
         closed = true;
-        discardCleaning();
+        compaction.discard();
         for (LogSegment seg : segments.values()) seg.flush();
         recoveryPoint.accumulateAndGet(logEndOffset, Math::max);
         ProducerStateManager.writeSnapshot(dir, logEndOffset, producerState.serialize());
@@ -528,7 +380,7 @@ public final class PartitionLog implements Closeable {
     /** Topic deletion: release every handle and remove the directory. Owner thread. */
     public void closeAndDelete() throws IOException {
         closed = true;
-        discardCleaning();
+        compaction.discard();
         for (LogSegment seg : segments.values()) seg.closeHandlers();
         deleter.deleteAll();
         segments.clear();
@@ -539,7 +391,7 @@ public final class PartitionLog implements Closeable {
         if (closed) throw new KafkaStorageException("Log for " + tp + " is closed");
     }
 
-    private void refreshSize() {
+    void refreshSize() {
         long s = 0;
         for (LogSegment seg : segments.values()) s += seg.sizeInBytes();
         sizeInBytes = s;

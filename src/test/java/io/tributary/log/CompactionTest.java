@@ -143,7 +143,7 @@ class CompactionTest {
             long size = log.sizeInBytes();
             log.appendAsLeader(one(T0, "k0", "v200"), 0);
             log.roll();
-            PartitionLog.CleanableRange r = log.cleanableRange(time.milliseconds());
+            PartitionCompaction.CleanableRange r = log.cleanableRange(time.milliseconds());
             assertTrue(r.dirtyRatio() > 0 && r.dirtyRatio() < 0.5, "ratio " + r.dirtyRatio());
             assertNull(log.maybeStartCleaning(), "dirty ratio below min.cleanable.dirty.ratio");
             assertEquals(11, readAll(log).size(), "the duplicate of k0 is still there");
