@@ -151,7 +151,7 @@ public final class GroupCoordinator {
     public void joinGroup(JoinGroupRequestData req, short version, String clientId, String clientHost,
                           Consumer<JoinGroupResponseData> done) {
         if (!loaded) {
-            done.accept(GroupMembership.joinError(req.memberId(), Errors.COORDINATOR_LOAD_IN_PROGRESS));
+            done.accept(JoinResponses.joinError(req.memberId(), Errors.COORDINATOR_LOAD_IN_PROGRESS));
             return;
         }
         membership.joinGroup(req, version, clientId, clientHost, done);
