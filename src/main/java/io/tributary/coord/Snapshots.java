@@ -75,7 +75,8 @@ public final class Snapshots {
     /** Worker: writes {@code snapshot.<zxid>} atomically (tmp, fsync, rename, fsync the directory). */
     public static void write(Path dir, Image image) throws IOException {
         String name = PREFIX + String.format("%016x", image.zxid());
-        Path tmp = dir.resolve(name + ".tmp");
+        // A unique temporary name: a periodic snapshot may still be writing when a clean stop writes its own.
+        Path tmp = dir.resolve(name + "." + System.nanoTime() + ".tmp");
         CRC32C crc = new CRC32C();
         try (FileOutputStream file = new FileOutputStream(tmp.toFile())) {
             DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(file, crc), 1 << 16));
@@ -122,6 +123,12 @@ public final class Snapshots {
 
     /** Worker: restores the newest valid snapshot into {@code c}; returns its zxid, or 0 if none. */
     public static long loadLatest(Path dir, Coordinator c) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path tmp : s.filter(p -> p.getFileName().toString().startsWith(PREFIX) && p.toString().endsWith(".tmp")).toList()) {
+                LOG.info("removing {}, a snapshot that was being written when the node stopped", tmp.getFileName());
+                Files.delete(tmp);
+            }
+        }
         for (Path file : files(dir)) {
             byte[] all = Files.readAllBytes(file);
             if (all.length < 4) {

@@ -45,6 +45,10 @@ public final class NodeConfig {
     public static final String DEFAULT_FOUR_LETTER_WORDS = "ruok,srvr,stat,mntr,cons,wchs,envi,isro,conf,dirs";
 
     private static final String ENV_PREFIX = "TRIBUTARY_";
+    private static final Map<String, String> CAMEL_CASE = Map.of(
+            "ticktime", TICK_TIME, "minsessiontimeout", MIN_SESSION_TIMEOUT, "maxsessiontimeout", MAX_SESSION_TIMEOUT,
+            "snapcount", SNAP_COUNT, "maxclientcnxns", MAX_CLIENT_CNXNS,
+            "znode.container.checkintervalms", CONTAINER_CHECK_INTERVAL_MS);
 
     private final Map<String, String> values;
 
@@ -98,7 +102,9 @@ public final class NodeConfig {
         }
         env.forEach((k, val) -> {
             if (k.startsWith(ENV_PREFIX) && k.length() > ENV_PREFIX.length()) {
-                v.put(k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.'), val);
+                String name = k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                // ZooKeeper's names are camelCase (tickTime): TRIBUTARY_TICKTIME still finds them.
+                v.put(CAMEL_CASE.getOrDefault(name, name), val);
             }
         });
         v.putAll(cli);

@@ -1,0 +1,32 @@
+package io.tributary.server;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** ZooKeeper's setting names: defaults, and camelCase names reachable from environment variables. */
+class NodeConfigZkTest {
+    @Test
+    void zooKeeperDefaults() throws Exception {
+        NodeConfig c = NodeConfig.load(null, Map.of(), Map.of());
+        assertEquals(2181, c.zkPort());
+        assertEquals(2000, c.getInt(NodeConfig.TICK_TIME));
+        assertEquals(0xfffff, c.getInt(NodeConfig.JUTE_MAXBUFFER));
+        assertEquals(60, c.getInt(NodeConfig.MAX_CLIENT_CNXNS));
+        assertEquals(100_000, c.getInt(NodeConfig.SNAP_COUNT));
+        assertEquals(NodeConfig.DEFAULT_FOUR_LETTER_WORDS, c.get(NodeConfig.FOUR_LETTER_WHITELIST));
+        assertEquals(4000, c.getInt(NodeConfig.MIN_SESSION_TIMEOUT, 2 * c.getInt(NodeConfig.TICK_TIME)));
+    }
+
+    @Test
+    void environmentVariablesReachCamelCaseNames() throws Exception {
+        NodeConfig c = NodeConfig.load(null, Map.of("TRIBUTARY_TICKTIME", "500", "TRIBUTARY_MAXSESSIONTIMEOUT", "9000",
+                "TRIBUTARY_JUTE_MAXBUFFER", "4096", "TRIBUTARY_4LW_COMMANDS_WHITELIST", "*"), Map.of());
+        assertEquals(500, c.getInt(NodeConfig.TICK_TIME));
+        assertEquals(9000, c.getInt(NodeConfig.MAX_SESSION_TIMEOUT));
+        assertEquals(4096, c.getInt(NodeConfig.JUTE_MAXBUFFER));
+        assertEquals("*", c.get(NodeConfig.FOUR_LETTER_WHITELIST));
+    }
+}
