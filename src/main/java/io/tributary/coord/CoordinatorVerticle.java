@@ -249,11 +249,19 @@ public final class CoordinatorVerticle extends VerticleBase {
 
     /**
      * A handshake: a new session when {@code sessionId} is 0, else a reconnect with the password.
-     * Completes with null when the session is unknown, expired or the password is wrong.
+     * Completes with null when the session is unknown, expired or the password is wrong, and fails
+     * when the client has seen a zxid this node does not have (ZooKeeper refuses such a client, so it
+     * cannot read older state than it already saw).
      */
-    public Future<Connected> connect(long sessionId, byte[] password, int requestedTimeout, WatchSink sink) {
+    public Future<Connected> connect(long sessionId, byte[] password, int requestedTimeout, long lastZxidSeen,
+                                     WatchSink sink) {
         Promise<Connected> p = callerPromise();
         context.runOnContext(v -> {
+            if (lastZxidSeen > coordinator.lastZxid()) {
+                p.fail(new IllegalStateException("client has seen zxid 0x" + Long.toHexString(lastZxidSeen)
+                        + " but our last zxid is 0x" + Long.toHexString(coordinator.lastZxid())));
+                return;
+            }
             Session s = failed ? null : sessionId == 0 ? coordinator.createSession(requestedTimeout, sink)
                     : coordinator.reconnect(sessionId, password, sink);
             Connected c = s == null ? null : new Connected(s.id(), s.timeout(), s.password());

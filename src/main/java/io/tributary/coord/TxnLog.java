@@ -3,7 +3,9 @@ package io.tributary.coord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -178,13 +180,13 @@ public final class TxnLog implements AutoCloseable {
         return Long.parseUnsignedLong(file.getFileName().toString().substring(PREFIX.length()), 16);
     }
 
-    private static boolean zeros(byte[] all, int from) {
-        for (int i = from; i < all.length; i++) {
-            if (all[i] != 0) {
-                return false;
-            }
+    private static void truncate(Path file, long position, long size, String problem) throws IOException {
+        LOG.warn("transaction log {}: {} at position {}; truncating {} bytes (never acknowledged)",
+                file, problem, position, size - position);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.truncate(position);
+            ch.force(true);
         }
-        return true;
     }
 
     /**
@@ -199,50 +201,48 @@ public final class TxnLog implements AutoCloseable {
                 continue; // every transaction in this file is already in the snapshot
             }
             Path file = files.get(i);
-            byte[] all = Files.readAllBytes(file);
-            ByteBuffer buf = ByteBuffer.wrap(all);
-            while (buf.remaining() > 0) {
-                int start = buf.position();
-                String problem = null;
-                Txn txn = null;
-                if (buf.remaining() >= 4 && buf.getInt(start) == 0 && zeros(all, start)) {
-                    break; // preallocated space: the end of this file's records
-                }
-                if (buf.remaining() < 8) {
-                    problem = "a partial record header";
-                } else {
-                    int len = buf.getInt();
-                    int crc = buf.getInt();
-                    if (len <= 0 || len > buf.remaining()) {
-                        problem = "a record of " + len + " bytes with " + buf.remaining() + " left";
+            long size = Files.size(file);
+            // Streamed, not read whole: a file is mostly preallocated zeros until it fills up.
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+                long position = 0;
+                while (position < size) {
+                    String problem = null;
+                    Txn txn = null;
+                    int len = size - position >= 4 ? in.readInt() : -1;
+                    if (len == 0) {
+                        break; // preallocated space: the end of this file's records
+                    }
+                    if (size - position < 8) {
+                        problem = "a partial record header";
                     } else {
-                        byte[] body = new byte[len];
-                        buf.get(body);
-                        CRC32C c = new CRC32C();
-                        c.update(body);
-                        if ((int) c.getValue() != crc) {
-                            problem = "a CRC mismatch";
+                        int crc = in.readInt();
+                        if (len < 0 || len > size - position - 8) {
+                            problem = "a record of " + len + " bytes with " + (size - position - 8) + " left";
                         } else {
-                            txn = Txn.read(body);
+                            byte[] body = new byte[len];
+                            in.readFully(body);
+                            CRC32C c = new CRC32C();
+                            c.update(body);
+                            if ((int) c.getValue() != crc) {
+                                problem = "a CRC mismatch";
+                            } else {
+                                txn = Txn.read(body);
+                            }
                         }
                     }
-                }
-                if (problem != null) {
-                    LOG.warn("transaction log {}: {} at position {}; truncating {} bytes (never acknowledged)",
-                            file, problem, start, all.length - start);
-                    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                        ch.truncate(start);
-                        ch.force(true);
+                    if (problem != null) {
+                        truncate(file, position, size, problem);
+                        for (int j = i + 1; j < files.size(); j++) {
+                            LOG.warn("removing transaction log {} after the truncated one", files.get(j));
+                            Files.delete(files.get(j));
+                        }
+                        return replayed;
                     }
-                    for (int j = i + 1; j < files.size(); j++) {
-                        LOG.warn("removing transaction log {} after the truncated one", files.get(j));
-                        Files.delete(files.get(j));
+                    position += 8 + len;
+                    if (txn.zxid() > afterZxid) {
+                        sink.accept(txn);
+                        replayed++;
                     }
-                    return replayed;
-                }
-                if (txn.zxid() > afterZxid) {
-                    sink.accept(txn);
-                    replayed++;
                 }
             }
         }

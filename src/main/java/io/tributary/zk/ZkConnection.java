@@ -6,6 +6,7 @@ import io.tributary.coord.Codes;
 import io.tributary.coord.CoordinatorVerticle.Connected;
 import io.tributary.coord.Result;
 import io.tributary.coord.WatchSink;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
@@ -173,29 +174,37 @@ final class ZkConnection implements WatchSink {
         boolean withReadOnly = parsed.withReadOnly();
         parser.pause(); // the client pipelines SetWatches and auth right behind the handshake
         pausedForHandshake = true;
-        server.coordinator.connect(req.getSessionId(), req.getPasswd(), req.getTimeOut(), this).onComplete(ar -> {
-            if (closed) {
-                if (ar.succeeded() && ar.result() != null) {
-                    server.coordinator.disconnected(ar.result().sessionId(), this);
-                }
-                return;
+        server.coordinator.connect(req.getSessionId(), req.getPasswd(), req.getTimeOut(), req.getLastZxidSeen(), this)
+                .onComplete(ar -> onConnected(ar, req, withReadOnly));
+    }
+
+    private void onConnected(AsyncResult<Connected> ar, ConnectRequest req, boolean withReadOnly) {
+        if (closed) {
+            if (ar.succeeded() && ar.result() != null) {
+                server.coordinator.disconnected(ar.result().sessionId(), this);
             }
-            Connected c = ar.succeeded() ? ar.result() : null;
-            if (c == null) {
-                Buffer b = Handshake.response(0, 0, new byte[16], withReadOnly);
-                LOG.info("session 0x{} from {} is expired or unknown; telling the client", Long.toHexString(req.getSessionId()), clientAddress);
-                closed = true;
-                socket.write(b).onComplete(v -> socket.close());
-                return;
-            }
-            sessionId = c.sessionId();
-            timeout = c.timeout();
-            socket.write(Handshake.response(c.timeout(), c.sessionId(), c.password(), withReadOnly));
-            sent++;
-            connected = true;
-            pausedForHandshake = false;
-            maybeResume();
-        });
+            return;
+        }
+        if (ar.failed()) {
+            // As ZooKeeper: no answer, the client must try another server (or this one later).
+            closeWith("refusing session request: " + ar.cause().getMessage());
+            return;
+        }
+        Connected c = ar.result();
+        if (c == null) {
+            Buffer b = Handshake.response(0, 0, new byte[16], withReadOnly);
+            LOG.info("session 0x{} from {} is expired or unknown; telling the client", Long.toHexString(req.getSessionId()), clientAddress);
+            closed = true;
+            socket.write(b).onComplete(v -> socket.close());
+            return;
+        }
+        sessionId = c.sessionId();
+        timeout = c.timeout();
+        socket.write(Handshake.response(c.timeout(), c.sessionId(), c.password(), withReadOnly));
+        sent++;
+        connected = true;
+        pausedForHandshake = false;
+        maybeResume();
     }
 
     // ---- requests ----

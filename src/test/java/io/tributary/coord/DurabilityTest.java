@@ -82,6 +82,34 @@ class DurabilityTest {
     }
 
     @Test
+    void aLogLeftPreallocatedByACrashReadsUpToItsLastRecord() throws Exception {
+        TxnLog log = new TxnLog(dir, direct);
+        Coordinator c = writeSome(log);
+        log.flush().get(); // and no close: the process "dies" with the file still padded
+        Path file = TxnLog.files(dir).get(0);
+        assertTrue(Files.size(file) >= TxnLog.PREALLOCATE, "the file was extended ahead of the writes");
+        assertSameTree(c, recover());
+        // A torn record inside the padding (non-zero length, bad CRC) is cut at recovery.
+        long cut = logicalEnd(file);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer torn = java.nio.ByteBuffer.allocate(12).putInt(4).putInt(12345).putInt(7).flip();
+            ch.write(torn, cut);
+        }
+        assertSameTree(c, recover());
+        assertEquals(cut, Files.size(file), "truncated at the torn record");
+    }
+
+    /** Offset of the first zero record length: where the next record would go. */
+    private static long logicalEnd(Path file) throws IOException {
+        java.nio.ByteBuffer all = java.nio.ByteBuffer.wrap(Files.readAllBytes(file));
+        int pos = 0;
+        while (pos + 8 <= all.limit() && all.getInt(pos) > 0 && all.getInt(pos) < 1 << 20) {
+            pos += 8 + all.getInt(pos);
+        }
+        return pos;
+    }
+
+    @Test
     void aTornTailIsTruncatedAndEverythingBeforeItSurvives() throws Exception {
         TxnLog log = new TxnLog(dir, direct);
         Coordinator c = writeSome(log);

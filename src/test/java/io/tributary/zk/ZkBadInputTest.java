@@ -135,6 +135,16 @@ class ZkBadInputTest {
     }
 
     @Test
+    void aClientThatHasSeenAFutureZxidIsRefused() throws Exception {
+        try (Socket s = connect()) {
+            s.getOutputStream().write(frame(new ConnectRequest(0, Long.MAX_VALUE, 10_000, 0, new byte[16], false)));
+            assertTrue(closedByPeer(s), "no session for a client ahead of this node");
+        }
+        assertLogged("refusing session request: client has seen zxid 0x7fffffffffffffff");
+        assertBystanderFine();
+    }
+
+    @Test
     void garbageClosesTheConnection() throws Exception {
         try (Socket s = connect()) {
             byte[] junk = new byte[200];

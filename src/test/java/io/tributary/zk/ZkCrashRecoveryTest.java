@@ -85,7 +85,8 @@ class ZkCrashRecoveryTest {
             long restartedAt = System.currentTimeMillis();
             ZooKeeper reader = ZkSupport.connect(node.zkConnect(), 10_000, null);
             Stat abandonedStat = reader.exists("/abandoned", false);
-            if (System.currentTimeMillis() - restartedAt < 5_000) {
+            // Expiry counts from recovery, a little before restartedAt: only assert well inside the 6 s timeout.
+            if (System.currentTimeMillis() - restartedAt < 3_000) {
                 assertNotNull(abandonedStat, "the abandoned session's ephemeral is recovered until its timeout passes");
             }
             for (Map.Entry<String, Integer> e : ackedAtKill.entrySet()) {
