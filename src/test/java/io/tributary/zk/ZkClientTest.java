@@ -1,5 +1,6 @@
 package io.tributary.zk;
 
+import io.tributary.testing.Poll;
 import io.tributary.testing.TestNode;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.CreateMode;
@@ -134,7 +135,21 @@ class ZkClientTest {
         assertArrayEquals(big, zk.getData("/big", false, null));
         byte[] tooBig = new byte[1024 * 1024];
         assertThrows(KeeperException.ConnectionLossException.class, () -> zk.setData("/big", tooBig, -1));
-        assertArrayEquals(big, zk.getData("/big", false, null), "client reconnects; the node is unchanged");
+        // The client reconnects on its own; a request racing with its reconnect fails with ConnectionLoss
+        // (and is retried here, as Curator's retry policies do).
+        byte[] after = null;
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+        while (after == null) {
+            try {
+                after = zk.getData("/big", false, null);
+            } catch (KeeperException.ConnectionLossException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Poll.until(java.time.Duration.ofSeconds(20), "the client reconnected", () -> zk.getState().isConnected());
+            }
+        }
+        assertArrayEquals(big, after, "client reconnects; the node is unchanged");
     }
 
     @Test
