@@ -20,8 +20,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * bin/install-test-deps, run with the system interpreter.
  */
 class PythonClientsTest {
-    private static final String PYTHON = "/usr/bin/python3";
-
     @TempDir
     static Path dir;
     static TestNode node;
@@ -37,7 +35,7 @@ class PythonClientsTest {
     }
 
     private static Result script(String name, String topic) {
-        return Processes.run(List.of(PYTHON, Path.of("src/test/python", name).toString(), node.bootstrap(), topic), null, 120);
+        return Processes.python(name, List.of(node.bootstrap(), topic), 120);
     }
 
     @Test

@@ -22,8 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * committing, and resuming from the committed offsets.
  */
 class PythonGroupClientsTest {
-    private static final String PYTHON = "/usr/bin/python3";
-
     @TempDir
     static Path dir;
     static TestNode node;
@@ -40,7 +38,7 @@ class PythonGroupClientsTest {
     }
 
     private static Result script(String name, String topic) {
-        return Processes.run(List.of(PYTHON, Path.of("src/test/python", name).toString(), node.bootstrap(), topic), null, 180);
+        return Processes.python(name, List.of(node.bootstrap(), topic), 180);
     }
 
     @Test

@@ -60,6 +60,19 @@ public final class Processes {
         }
     }
 
+    /**
+     * Runs one of the project's Python scripts ({@code src/test/python/<script>}) with the system
+     * interpreter, where Debian's python3-kafka, python3-confluent-kafka and python3-kazoo (installed
+     * by bin/install-test-deps) live — not a pyenv or virtualenv one that may be first on PATH.
+     */
+    public static Result python(String script, List<String> args, long timeoutSeconds) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add("/usr/bin/python3");
+        cmd.add(Path.of("src/test/python", script).toString());
+        cmd.addAll(args);
+        return run(cmd, null, timeoutSeconds);
+    }
+
     public static boolean onPath(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (Files.isExecutable(Path.of(dir, program))) {

@@ -19,8 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * team wrote, in another language: create, get, set, watches, ephemerals and its Lock recipe.
  */
 class KazooTest {
-    private static final String PYTHON = "/usr/bin/python3";
-
     @TempDir
     static Path dir;
     static TestNode node;
@@ -37,8 +35,7 @@ class KazooTest {
 
     @Test
     void kazooSmoke() {
-        Result r = Processes.run(List.of(PYTHON, Path.of("src/test/python", "kazoo_smoke.py").toString(),
-                node.zkConnect(), "/kazoo"), null, 120);
+        Result r = Processes.python("kazoo_smoke.py", List.of(node.zkConnect(), "/kazoo"), 120);
         assertEquals(0, r.exitCode(), r.all());
         assertTrue(r.stdout().contains("kazoo OK"), r.all());
     }
