@@ -57,7 +57,6 @@ public final class CoordinatorVerticle extends VerticleBase {
     private TxnLog log;
     private long durableZxid;
     private boolean flushing;
-    private boolean flushScheduled;
     private boolean snapshotting;
     private boolean failed;
     private long txnsSinceSnapshot;
@@ -161,13 +160,10 @@ public final class CoordinatorVerticle extends VerticleBase {
     }
 
     private void scheduleFlush() {
-        if (!flushScheduled && !flushing && log.hasPending()) {
-            flushScheduled = true;
-            // Run after the requests already queued on this context, so they share the fsync.
-            context.runOnContext(v -> {
-                flushScheduled = false;
-                startFlush();
-            });
+        // An idle log flushes at once (a lone write pays no extra event-loop turn); while an fsync is
+        // running, later writes accumulate and share the next one (afterFlush starts it).
+        if (!flushing && log.hasPending()) {
+            startFlush();
         }
     }
 
