@@ -131,7 +131,7 @@ public final class Node {
             zkDeployment = id;
             LOG.info("Tributary node {} started: Kafka protocol on {}:{}, ZooKeeper protocol on {}:{}, data in {}",
                     config.nodeId(), config.get(NodeConfig.HOST), config.kafkaPort(), config.get(NodeConfig.HOST),
-                    config.zkPort(), dataDir.toAbsolutePath());
+                    config.zkPort(), dataDir.toAbsolutePath().normalize());
             return (Void) null;
         }).recover(t -> {
             LOG.error("node failed to start", t);
