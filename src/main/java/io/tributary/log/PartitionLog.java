@@ -261,19 +261,8 @@ public final class PartitionLog implements Closeable {
         ensureOpen();
         LogConfig cfg = config;
         if (!cfg.delete()) return 0;
-        long now = time.milliseconds();
-        long excess = cfg.retentionBytes() < 0 ? Long.MIN_VALUE : sizeInBytes - cfg.retentionBytes();
-        List<LogSegment> victims = new ArrayList<>();
-        LogSegment active = segments.lastEntry().getValue();
-        for (LogSegment seg : segments.values()) {
-            if (seg == active || seg.nextOffset() > highWatermark) break;
-            boolean byTime = cfg.retentionMs() >= 0 && now - seg.largestTimestamp() > cfg.retentionMs();
-            boolean bySize = excess != Long.MIN_VALUE && excess - seg.sizeInBytes() >= 0;
-            boolean belowStart = seg.nextOffset() <= logStartOffset;
-            if (!(byTime || bySize || belowStart)) break;
-            if (excess != Long.MIN_VALUE) excess -= seg.sizeInBytes();
-            victims.add(seg);
-        }
+        List<LogSegment> victims = Retention.expired(segments.values(), cfg, time.milliseconds(), sizeInBytes,
+            highWatermark, logStartOffset);
         for (LogSegment seg : victims) {
             segments.remove(seg.baseOffset());
             long newStart = segments.firstKey();
