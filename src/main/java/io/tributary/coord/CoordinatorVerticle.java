@@ -11,10 +11,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Executor;
 
 /**
  * Owns the coordination engine on one Vert.x context: every request, session event and timer runs
@@ -22,13 +18,11 @@ import java.util.concurrent.Executor;
  * get results back on their own context.
  *
  * <p>Durability (data under {@code <data dir>/coord/}, see {@link TxnLog} and {@link Snapshots}):
- * transactions are buffered as they are created and written + fsynced on the I/O executor by at most
- * one flush at a time (group commit). Replies and watch events wait in the outbox until the log is
- * durable up to the zxid that was current when they were produced, then leave in order; the I/O thread
- * that finished the fsync releases them itself (under the outbox's lock), saving a hand-off back to
- * this context on the latency path of every write and watch. Every
- * {@code snapCount} transactions a snapshot is cut on this thread and written on a worker; a clean stop
- * flushes and writes a final snapshot. Start-up recovery (snapshot + log replay) runs on a worker.
+ * transactions are buffered as they are created; {@link GroupCommit}'s sync thread writes and fsyncs them
+ * (group commit) and releases the replies and watch events that waited for them, in order, without a hop
+ * back to this context. Every {@code snapCount} transactions a snapshot is cut on this thread and written
+ * on a worker; a clean stop flushes and writes a final snapshot. Start-up recovery (snapshot + log
+ * replay) runs on a worker.
  */
 public final class CoordinatorVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorVerticle.class);
@@ -42,38 +36,28 @@ public final class CoordinatorVerticle extends VerticleBase {
                         int ephemerals, long dataSize, int sessions) {
     }
 
-    private record Held(long zxid, Runnable output) {
-    }
-
     private final Path dir;
     private final CoordOptions options;
     private final Time time;
-    private final Executor io;
-    /** Guards {@link #held} and {@link #durableZxid}: filled here, drained by the fsync's I/O thread. */
-    private final Object outbox = new Object();
-    private final ArrayDeque<Held> held = new ArrayDeque<>();
-    private final List<Promise<Void>> flushWaiters = new ArrayList<>();
     private Coordinator coordinator;
     private TxnLog log;
-    private long durableZxid;
-    private boolean flushing;
+    private GroupCommit commit;
+    private boolean appended;
     private boolean snapshotting;
-    private boolean failed;
     private long txnsSinceSnapshot;
     private long timerId = -1;
 
-    public CoordinatorVerticle(Path dataDir, CoordOptions options, Time time, Executor io) {
+    public CoordinatorVerticle(Path dataDir, CoordOptions options, Time time) {
         this.dir = dataDir.resolve("coord");
         this.options = options;
         this.time = time;
-        this.io = io;
     }
 
     @Override
     public Future<?> start() {
         return vertx.executeBlocking(() -> {
             Files.createDirectories(dir);
-            log = new TxnLog(dir, io);
+            log = new TxnLog(dir);
             Coordinator c = new Coordinator(new InMemoryCoordStore(), options, time, this::append, this::output);
             long snapZxid = Snapshots.loadLatest(dir, c);
             int replayed = TxnLog.recover(dir, snapZxid, c::replay);
@@ -83,14 +67,13 @@ public final class CoordinatorVerticle extends VerticleBase {
             return c;
         }).onSuccess(c -> {
             coordinator = c;
-            synchronized (outbox) {
-                durableZxid = c.lastZxid();
-            }
             txnsSinceSnapshot = 0;
             log.roll(c.lastZxid() + 1);
+            commit = new GroupCommit(log, c.lastZxid(), "tributary-coord-sync");
+            commit.start();
             timerId = vertx.setPeriodic(options.tickTime(), id -> {
                 coordinator.tick();
-                scheduleFlush();
+                afterTask();
             });
         });
     }
@@ -103,97 +86,42 @@ public final class CoordinatorVerticle extends VerticleBase {
         if (coordinator == null) {
             return Future.succeededFuture();
         }
-        return drain().compose(v -> {
-            Snapshots.Image snapshot = failed ? null : Snapshots.capture(coordinator);
-            return vertx.executeBlocking(() -> {
-                log.close();
-                if (snapshot != null) {
-                    Snapshots.write(dir, snapshot);
-                    Snapshots.purge(dir, 3);
-                }
-                return null;
-            });
+        // Every transaction up to this image's zxid is written by the sync thread's last batch below.
+        Snapshots.Image snapshot = commit.failed() ? null : Snapshots.capture(coordinator);
+        return vertx.executeBlocking(() -> {
+            boolean logIntact = commit.stop();
+            log.close();
+            if (snapshot != null && logIntact) {
+                Snapshots.write(dir, snapshot);
+                Snapshots.purge(dir, 3);
+            }
+            return null;
         });
-    }
-
-    private Future<Void> drain() {
-        if (!flushing && !log.hasPending()) {
-            return Future.succeededFuture();
-        }
-        Promise<Void> p = Promise.promise();
-        flushWaiters.add(p);
-        startFlush();
-        return p.future().compose(v -> drain());
     }
 
     // ---- the durability gate ----
 
     private void append(Txn txn) {
         log.append(txn);
+        appended = true;
         txnsSinceSnapshot++;
     }
 
-    /**
-     * The coordinator's outbox: run now if everything produced so far is durable, else hold. Outputs
-     * only hand off to other contexts (promise completion, runOnContext), so running them under the
-     * lock is short and cannot re-enter it.
-     */
+    /** The coordinator's outbox: out once the log is durable up to the zxid current now. */
     private void output(Runnable r) {
-        long need = coordinator == null ? 0 : coordinator.lastZxid();
-        synchronized (outbox) {
-            if (need <= durableZxid && held.isEmpty()) {
-                r.run();
-            } else {
-                held.add(new Held(need, r));
-            }
-        }
+        commit.output(coordinator == null ? 0 : coordinator.lastZxid(), r);
     }
 
-    /** Any thread: the log is durable up to {@code zxid}; release what waited for it, in order. */
-    private void release(long zxid) {
-        synchronized (outbox) {
-            durableZxid = Math.max(durableZxid, zxid);
-            while (!held.isEmpty() && held.peek().zxid <= durableZxid) {
-                held.poll().output.run();
-            }
-        }
-    }
-
-    private void scheduleFlush() {
-        // An idle log flushes at once (a lone write pays no extra event-loop turn); while an fsync is
-        // running, later writes accumulate and share the next one (afterFlush starts it).
-        if (!flushing && log.hasPending()) {
-            startFlush();
-        }
-    }
-
-    private void startFlush() {
-        if (flushing || !log.hasPending() || failed) {
-            return;
-        }
-        flushing = true;
-        log.flush().whenComplete((zxid, err) -> {
-            if (err == null) {
-                release(zxid);
-            }
-            context.runOnContext(v -> afterFlush(err));
-        });
-    }
-
-    /** Back on this context after a flush: bookkeeping, snapshot if due, and the next flush. */
-    private void afterFlush(Throwable err) {
-        flushing = false;
-        if (err != null) {
-            // Like ZooKeeper, stop acknowledging anything once the log cannot be written.
-            failed = true;
-            LOG.error("coordination transaction log failed; no further writes are acknowledged", err);
-        } else {
+    /**
+     * End of every task on this context: what it appended goes to the sync thread as one batch (an idle
+     * log writes it at once; during an fsync it joins the next one), and a snapshot is cut when due.
+     */
+    private void afterTask() {
+        if (appended) {
+            appended = false;
+            commit.kick();
             maybeSnapshot();
         }
-        List<Promise<Void>> waiters = new ArrayList<>(flushWaiters);
-        flushWaiters.clear();
-        waiters.forEach(Promise::tryComplete);
-        scheduleFlush();
     }
 
     private void maybeSnapshot() {
@@ -230,7 +158,7 @@ public final class CoordinatorVerticle extends VerticleBase {
         Promise<Result> p = callerPromise();
         context.runOnContext(v -> {
             Result r;
-            if (failed) {
+            if (commit.failed()) {
                 r = Result.error(Codes.SYSTEMERROR, coordinator.lastZxid());
             } else if (!coordinator.touch(caller.sessionId()) && !(op instanceof Op.CloseSession)) {
                 r = Result.error(Codes.SESSIONEXPIRED, coordinator.lastZxid());
@@ -238,7 +166,7 @@ public final class CoordinatorVerticle extends VerticleBase {
                 r = coordinator.execute(caller, op);
             }
             output(() -> p.complete(r));
-            scheduleFlush();
+            afterTask();
         });
         return p.future();
     }
@@ -258,11 +186,11 @@ public final class CoordinatorVerticle extends VerticleBase {
                         + " but our last zxid is 0x" + Long.toHexString(coordinator.lastZxid())));
                 return;
             }
-            Session s = failed ? null : sessionId == 0 ? coordinator.createSession(requestedTimeout, sink)
+            Session s = commit.failed() ? null : sessionId == 0 ? coordinator.createSession(requestedTimeout, sink)
                     : coordinator.reconnect(sessionId, password, sink);
             Connected c = s == null ? null : new Connected(s.id(), s.timeout(), s.password());
             output(() -> p.complete(c));
-            scheduleFlush();
+            afterTask();
         });
         return p.future();
     }
@@ -273,7 +201,10 @@ public final class CoordinatorVerticle extends VerticleBase {
     }
 
     public void disconnected(long sessionId, WatchSink sink) {
-        context.runOnContext(v -> coordinator.disconnected(sessionId, sink));
+        context.runOnContext(v -> {
+            coordinator.disconnected(sessionId, sink);
+            afterTask();
+        });
     }
 
     public Future<Stats> stats() {

@@ -16,8 +16,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -34,10 +32,10 @@ import java.util.zip.CRC32C;
  * mid-write) is cut off at recovery, with a WARN line; everything before it was fsynced before any
  * client saw it.
  *
- * <p>Threading: {@link #append} and {@link #flush} are called on the coordinator thread and only
- * buffer; the write and the fsync run on the injected I/O executor, never on an event loop. The owner
- * keeps at most one flush in flight, so file operations never overlap, and every transaction appended
- * while an fsync runs goes into the next one (group commit).
+ * <p>Threading: {@link #append} and {@link #roll} are called on the coordinator thread and only buffer;
+ * {@link #take} hands what is buffered to the one thread that writes and fsyncs it ({@link #write}, on
+ * {@link GroupCommit}'s sync thread, never an event loop), so file operations never overlap, and every
+ * transaction appended while an fsync runs goes into the next one (group commit).
  */
 public final class TxnLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TxnLog.class);
@@ -49,8 +47,11 @@ public final class TxnLog implements AutoCloseable {
     private record Chunk(long fileZxid, ByteArrayOutputStream bytes) {
     }
 
+    /** Everything buffered when {@link #take} was called, up to and including {@code lastZxid}. */
+    public record Batch(List<Chunk> chunks, long lastZxid) {
+    }
+
     private final Path dir;
-    private final Executor io;
     private final List<Chunk> pending = new ArrayList<>();
     private long fileZxid;
     private long pendingLastZxid = -1;
@@ -60,18 +61,17 @@ public final class TxnLog implements AutoCloseable {
     private long position;
     private long allocated;
 
-    public TxnLog(Path dir, Executor io) {
+    public TxnLog(Path dir) {
         this.dir = dir;
-        this.io = io;
     }
 
     /** Starts writing a new file for transactions from {@code nextZxid} on (after recovery or a snapshot). */
-    public void roll(long nextZxid) {
+    public synchronized void roll(long nextZxid) {
         fileZxid = nextZxid;
     }
 
     /** Coordinator thread: buffers one transaction. */
-    public void append(Txn txn) {
+    public synchronized void append(Txn txn) {
         Chunk last = pending.isEmpty() ? null : pending.get(pending.size() - 1);
         if (last == null || last.fileZxid != fileZxid) {
             last = new Chunk(fileZxid, new ByteArrayOutputStream(64 * 1024));
@@ -93,40 +93,49 @@ public final class TxnLog implements AutoCloseable {
         pendingLastZxid = txn.zxid();
     }
 
-    public boolean hasPending() {
+    public synchronized boolean hasPending() {
         return !pending.isEmpty();
     }
 
-    /**
-     * Coordinator thread: hands everything buffered to the I/O executor to write and fsync. Completes
-     * (on an I/O thread) with the last zxid now durable.
-     */
-    public CompletableFuture<Long> flush() {
-        List<Chunk> batch = new ArrayList<>(pending);
+    /** Any thread: takes everything buffered so far, or null when nothing is. */
+    public synchronized Batch take() {
+        if (pending.isEmpty()) {
+            return null;
+        }
+        Batch b = new Batch(new ArrayList<>(pending), pendingLastZxid);
         pending.clear();
-        long upTo = pendingLastZxid;
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                for (Chunk c : batch) {
-                    if (c.fileZxid != channelZxid) {
-                        openFile(c.fileZxid);
-                    }
-                    ByteBuffer buf = ByteBuffer.wrap(c.bytes.toByteArray());
-                    if (position + buf.remaining() > allocated) {
-                        // Extend by one byte at the new end: a sparse extension, as ZooKeeper pads.
-                        allocated = Math.max(allocated + PREALLOCATE, position + buf.remaining() + PREALLOCATE);
-                        channel.write(ByteBuffer.wrap(new byte[1]), allocated - 1);
-                    }
-                    while (buf.hasRemaining()) {
-                        position += channel.write(buf, position);
-                    }
-                }
-                channel.force(false);
-                return upTo;
-            } catch (IOException e) {
-                throw new UncheckedIOException("transaction log write failed in " + dir, e);
+        return b;
+    }
+
+    /**
+     * The writing thread (one at a time, never an event loop): writes a batch and fsyncs it. Returns the
+     * last zxid now durable.
+     */
+    public long write(Batch batch) throws IOException {
+        for (Chunk c : batch.chunks) {
+            if (c.fileZxid != channelZxid) {
+                openFile(c.fileZxid);
             }
-        }, io);
+            ByteBuffer buf = ByteBuffer.wrap(c.bytes.toByteArray());
+            if (position + buf.remaining() > allocated) {
+                // Extend by one byte at the new end: a sparse extension, as ZooKeeper pads.
+                allocated = Math.max(allocated + PREALLOCATE, position + buf.remaining() + PREALLOCATE);
+                channel.write(ByteBuffer.wrap(new byte[1]), allocated - 1);
+            }
+            while (buf.hasRemaining()) {
+                position += channel.write(buf, position);
+            }
+        }
+        channel.force(false);
+        return batch.lastZxid;
+    }
+
+    /** Writes and fsyncs whatever is buffered, on the calling thread (tests, and a stop's last flush). */
+    public void flushNow() throws IOException {
+        Batch b = take();
+        if (b != null) {
+            write(b);
+        }
     }
 
     private void openFile(long zxid) throws IOException {
@@ -161,7 +170,7 @@ public final class TxnLog implements AutoCloseable {
         }
     }
 
-    /** Called on an I/O thread once the last flush has completed. */
+    /** Called on the writing thread's behalf once the last write has completed. */
     @Override
     public void close() throws IOException {
         closeChannel();

@@ -116,7 +116,7 @@ public final class Node {
         }).compose(id -> {
             kafkaDeployment = id;
             // The coordination engine recovers its snapshot and log on a worker before the listener opens.
-            coordinator = new CoordinatorVerticle(dataDir, coordOptions(), time, ioExecutor);
+            coordinator = new CoordinatorVerticle(dataDir, coordOptions(), time);
             return vertx.deployVerticle(coordinator);
         }).compose(id -> {
             coordinatorDeployment = id;

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,7 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DurabilityTest {
     @TempDir
     Path dir;
-    final Executor direct = Runnable::run;
     final ManualTime time = new ManualTime(1_000_000);
 
     private Coordinator fresh(TxnLog log) {
@@ -67,9 +65,9 @@ class DurabilityTest {
 
     @Test
     void replayingTheLogRebuildsTreeZxidCountersAndSessions() throws Exception {
-        TxnLog log = new TxnLog(dir, direct);
+        TxnLog log = new TxnLog(dir);
         Coordinator c = writeSome(log);
-        log.flush().get();
+        log.flushNow();
         log.close();
         Coordinator r = recover();
         assertSameTree(c, r);
@@ -83,9 +81,9 @@ class DurabilityTest {
 
     @Test
     void aLogLeftPreallocatedByACrashReadsUpToItsLastRecord() throws Exception {
-        TxnLog log = new TxnLog(dir, direct);
+        TxnLog log = new TxnLog(dir);
         Coordinator c = writeSome(log);
-        log.flush().get(); // and no close: the process "dies" with the file still padded
+        log.flushNow(); // and no close: the process "dies" with the file still padded
         Path file = TxnLog.files(dir).get(0);
         assertTrue(Files.size(file) >= TxnLog.PREALLOCATE, "the file was extended ahead of the writes");
         assertSameTree(c, recover());
@@ -111,9 +109,9 @@ class DurabilityTest {
 
     @Test
     void aTornTailIsTruncatedAndEverythingBeforeItSurvives() throws Exception {
-        TxnLog log = new TxnLog(dir, direct);
+        TxnLog log = new TxnLog(dir);
         Coordinator c = writeSome(log);
-        log.flush().get();
+        log.flushNow();
         log.close();
         Path file = TxnLog.files(dir).get(0);
         long goodSize = Files.size(file);
@@ -125,7 +123,7 @@ class DurabilityTest {
 
     @Test
     void snapshotsPlusTheNewerLogRecoverTheSameStateAndOldFilesArePurged() throws Exception {
-        TxnLog log = new TxnLog(dir, direct);
+        TxnLog log = new TxnLog(dir);
         Coordinator c = writeSome(log);
         List<Long> snaps = new ArrayList<>();
         for (int round = 0; round < 4; round++) {
@@ -136,7 +134,7 @@ class DurabilityTest {
             Snapshots.write(dir, snap);
             snaps.add(c.lastZxid());
             c.execute(caller, new Op.Create("/after" + round, new byte[0], ZnodeTree.OPEN_ACL, Op.PERSISTENT, 0));
-            log.flush().get();
+            log.flushNow();
             Snapshots.purge(dir, 3);
         }
         log.close();
