@@ -10,10 +10,11 @@
 #   set     COUNT async setData over 1,000 znodes    (same)
 #   get     COUNT*2 async getData over 1,000 znodes  (same)
 #   watch   WATCHES sequential watch round trips: A arms a data watch, B sets
-#           the data; latency from B's send to A's event (p50, p99)
+#           the data; latency from B's send to A's event (p50, p99), after
+#           WATCH_WARMUP untimed round trips (both JVMs' JIT work done first)
 #
 # Environment:
-#   ROUNDS=3 COUNT=200000 WATCHES=5000 CLIENTS=4 INFLIGHT=250
+#   ROUNDS=3 COUNT=200000 WATCHES=20000 WATCH_WARMUP=2000 CLIENTS=4 INFLIGHT=250
 #   TARGETS=zookeeper,tributary  SKIP_BUILD=0  ZK_PORT=22181 TRIB_ZK_PORT=12181
 #   TRIB_PORT=19192    Tributary's Kafka port during this benchmark (not the Kafka
 #                      benchmark's 19092, so the two harnesses never collide)
@@ -28,7 +29,8 @@ source "$BENCH_DIR/lib.sh"
 
 ROUNDS="${ROUNDS:-3}"
 COUNT="${COUNT:-200000}"
-WATCHES="${WATCHES:-5000}"
+WATCHES="${WATCHES:-20000}"
+WATCH_WARMUP="${WATCH_WARMUP:-2000}"
 CLIENTS="${CLIENTS:-4}"
 INFLIGHT="${INFLIGHT:-250}"
 TARGETS="${TARGETS:-zookeeper,tributary}"
@@ -82,7 +84,7 @@ wait_quiet() {
 
 load() { # target round scenario count -> appends to raw file, prints the RESULT line
   local raw="$OUT/$3-$1-r$2.txt"
-  timeout 900 java -Xmx1g -Dlogback.configurationFile="$BENCH_DIR/zk-dist/logback-client.xml" \
+  timeout 900 java -Xmx1g -Dlogback.configurationFile="$BENCH_DIR/zk-dist/logback-client.xml" -Dzkload.warmup="$WATCH_WARMUP" \
     -cp "$CACHE_DIR/zk-libs/*:$CACHE_DIR/zk-load" ZkLoad "$BENCH_HOST:$(port_of "$1")" "$3" "$4" \
     "$CLIENTS" "$INFLIGHT" 100 >>"$raw" 2>&1 || true
   grep '^RESULT' "$raw" | tail -n 1 || true

@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   set     COUNT async setData calls over 1,000 existing znodes (created first, not timed)
  *   get     COUNT async getData calls over the same znodes
  *   watch   COUNT sequential round trips: client A arms a data watch, client B sets the data,
- *           latency = B's send to A's event
+ *           latency = B's send to A's event; the first WARMUP round trips (system property
+ *           zkload.warmup, default 2000) are not counted, so both JVMs' JIT work is done before timing
  * </pre>
  * CLIENTS sessions (default 4) each keep INFLIGHT requests outstanding (default 250). Prints one line
  * starting with RESULT; exits non-zero if any request failed.
@@ -139,7 +140,8 @@ public final class ZkLoad {
         a.create(path, new byte[8], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         long[] micros = new long[count];
         AtomicLong errors = new AtomicLong();
-        for (int i = 0; i < count + 200; i++) { // the first 200 warm up and are not counted
+        int warmup = Integer.getInteger("zkload.warmup", 2000);
+        for (int i = 0; i < count + warmup; i++) {
             CountDownLatch fired = new CountDownLatch(1);
             long[] at = new long[1];
             a.getData(path, e -> {
@@ -156,8 +158,8 @@ public final class ZkLoad {
                 System.out.println("RESULT scenario=watch timeout");
                 return 1;
             }
-            if (i >= 200) {
-                micros[i - 200] = (at[0] - t0) / 1000;
+            if (i >= warmup) {
+                micros[i - warmup] = (at[0] - t0) / 1000;
             }
         }
         Arrays.sort(micros);
