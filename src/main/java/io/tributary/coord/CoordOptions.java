@@ -4,12 +4,25 @@ package io.tributary.coord;
  * Engine settings, with ZooKeeper's names and defaults: {@code tickTime} 2000 ms, session timeouts
  * bounded by {@code minSessionTimeout} (2 ticks) and {@code maxSessionTimeout} (20 ticks),
  * {@code jute.maxbuffer} 1048575 bytes (0xfffff) for a znode's data, {@code snapCount} transactions
- * between snapshots, and the container/TTL sweep interval ({@code znode.container.checkIntervalMs}).
+ * between snapshots, the container/TTL sweep interval ({@code znode.container.checkIntervalMs}) and
+ * {@code zookeeper.enforceQuota} (hard quota limits fail writes with QUOTAEXCEEDED; default false).
  */
 public record CoordOptions(int tickTime, int minSessionTimeout, int maxSessionTimeout, int maxBuffer,
-                           int snapCount, long containerCheckIntervalMs, int serverId) {
+                           int snapCount, long containerCheckIntervalMs, int serverId, boolean enforceQuota) {
+    /** Without quota enforcement, ZooKeeper's default. */
+    public CoordOptions(int tickTime, int minSessionTimeout, int maxSessionTimeout, int maxBuffer, int snapCount,
+                        long containerCheckIntervalMs, int serverId) {
+        this(tickTime, minSessionTimeout, maxSessionTimeout, maxBuffer, snapCount, containerCheckIntervalMs, serverId,
+                false);
+    }
+
     public static CoordOptions defaults() {
         return new CoordOptions(2000, 4000, 40000, 0xfffff, 100_000, 60_000, 1);
+    }
+
+    public CoordOptions withEnforceQuota(boolean enforce) {
+        return new CoordOptions(tickTime, minSessionTimeout, maxSessionTimeout, maxBuffer, snapCount,
+                containerCheckIntervalMs, serverId, enforce);
     }
 
     public int negotiate(int requested) {

@@ -7,8 +7,8 @@ import java.util.List;
 /**
  * Validation of a write against the current tree and its translation into a transaction body, with
  * ZooKeeper's rules and result codes (its PrepRequestProcessor): path syntax, parent existence, ACL,
- * expected version, no children under ephemerals, data size, create modes and TTLs. Reads the tree,
- * never changes it. Coordinator thread only.
+ * expected version, no children under ephemerals, data size, create modes and TTLs, quotas. Reads the
+ * tree, never changes it. Coordinator thread only.
  */
 final class Prep {
     private final ZnodeTree tree;
@@ -43,9 +43,12 @@ final class Prep {
             Paths.validate(sd.path());
             DataNode n = require(sd.path());
             Acls.check(n.acl, Codes.PERM_WRITE, c.ids());
+            byte[] data = sd.data() == null ? new byte[0] : sd.data();
+            // ZooKeeper checks the quota after the ACL and before the version.
+            tree.quotas().check(sd.path(), data.length - n.data.length, 0, options.enforceQuota());
             checkVersion(sd.version(), n.version);
-            checkSize(sd.data());
-            return new Prepared(new Txn.SetData(sd.path(), sd.data() == null ? new byte[0] : sd.data()), sd.path());
+            checkSize(data);
+            return new Prepared(new Txn.SetData(sd.path(), data), sd.path());
         } else if (op instanceof Op.SetAcl sa) {
             Paths.validate(sa.path());
             List<ACL> acl = Acls.fixup(sa.acl(), c.ids());
@@ -94,10 +97,12 @@ final class Prep {
         if (EphemeralType.isSession(parent.ephemeralOwner)) {
             throw new CoordException(Codes.NOCHILDRENFOREPHEMERALS, path);
         }
+        byte[] data = cr.data() == null ? new byte[0] : cr.data();
+        tree.quotas().check(path, data.length, 1, options.enforceQuota());
         long owner = cr.ephemeral() ? c.sessionId()
                 : cr.mode() == Op.CONTAINER ? EphemeralType.CONTAINER
                 : cr.withTtl() ? EphemeralType.ttlOwner(cr.ttl()) : 0;
-        return new Prepared(new Txn.Create(path, cr.data() == null ? new byte[0] : cr.data(), acl, owner), path);
+        return new Prepared(new Txn.Create(path, data, acl, owner), path);
     }
 
     private void checkSize(byte[] data) throws CoordException {

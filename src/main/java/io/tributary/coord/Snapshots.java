@@ -176,6 +176,8 @@ public final class Snapshots {
                     tree.get(Paths.parent(path)).children.add(Paths.name(path));
                 }
             }
+            // Quota stats are derived state: counted again from the loaded tree, as ZooKeeper does on load.
+            tree.recountQuotas();
             c.restoredTo(zxid);
             LOG.info("loaded snapshot {}: {} znodes, {} sessions, zxid 0x{}", file.getFileName(), nodes, sessions,
                     Long.toHexString(zxid));

@@ -2,7 +2,10 @@ package io.tributary.coord;
 
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,11 +17,13 @@ import java.util.TreeSet;
 
 /**
  * The znode tree: applies already-validated changes to the {@link CoordStore} and keeps the derived
- * indexes (ephemerals per session, containers, TTL nodes, approximate data size). Mutations report the
- * watch triggers they cause (ZooKeeper's DataTree rules) into a caller's list, so a failed {@code multi}
- * can be undone before anyone is told. Single-threaded: the coordinator thread only.
+ * indexes (ephemerals per session, containers, TTL nodes, approximate data size, quota roots) and the
+ * quota stats nodes (see {@link Quotas}). Mutations report the watch triggers they cause (ZooKeeper's
+ * DataTree rules) into a caller's list, so a failed {@code multi} can be undone before anyone is told.
+ * Single-threaded: the coordinator thread only.
  */
 public final class ZnodeTree {
+    private static final Logger LOG = LoggerFactory.getLogger(ZnodeTree.class);
     public static final List<ACL> OPEN_ACL = List.of(new ACL(Codes.PERM_ALL, new Id("world", "anyone")));
     static final List<ACL> READ_ACL = List.of(new ACL(Codes.PERM_READ, new Id("world", "anyone")));
 
@@ -30,6 +35,7 @@ public final class ZnodeTree {
     private final Map<Long, Set<String>> ephemerals = new HashMap<>();
     private final Set<String> containers = new HashSet<>();
     private final Set<String> ttls = new HashSet<>();
+    private final Quotas quotas;
     private long dataSize;
     /** Distinct ACL lists, shared by every node that uses one (ZooKeeper keeps a similar cache); bounded by the distinct ACLs ever set. */
     private final Map<List<ACL>, List<ACL>> aclCache = new HashMap<>();
@@ -38,6 +44,7 @@ public final class ZnodeTree {
 
     public ZnodeTree(CoordStore store) {
         this.store = store;
+        this.quotas = new Quotas(store);
         if (store.get(Paths.ROOT) == null) {
             DataNode root = new DataNode(new byte[0], OPEN_ACL, 0, 0, 0);
             store.put(Paths.ROOT, root);
@@ -89,6 +96,10 @@ public final class ZnodeTree {
         return store;
     }
 
+    Quotas quotas() {
+        return quotas;
+    }
+
     // ---- mutations (validated by the caller) ----
 
     public void create(String path, byte[] data, List<ACL> acl, long owner, long zxid, long time, List<Trigger> out) {
@@ -102,6 +113,12 @@ public final class ZnodeTree {
         parent.pzxid = zxid;
         index(path, node);
         store.put(path, node);
+        String counted = Quotas.rootOf(path, Quotas.STAT_NODE);
+        if (counted != null) {
+            // A new stats node starts from a count of its subtree, whatever the client wrote (ZooKeeper does the same).
+            rewrite(path, node, quotas.recount(counted));
+        }
+        countInQuota(path, data.length, 1);
         out.add(new Trigger(path, Codes.EVENT_NODE_CREATED));
         out.add(new Trigger(parentPath, Codes.EVENT_NODE_CHILDREN_CHANGED));
     }
@@ -119,6 +136,7 @@ public final class ZnodeTree {
         if (zxid > parent.pzxid) {
             parent.pzxid = zxid;
         }
+        countInQuota(path, -node.data.length, -1);
         out.add(new Trigger(path, Codes.EVENT_NODE_DELETED));
         out.add(new Trigger(parentPath, Codes.EVENT_NODE_CHILDREN_CHANGED));
     }
@@ -126,12 +144,57 @@ public final class ZnodeTree {
     public void setData(String path, byte[] data, long zxid, long time, List<Trigger> out) {
         DataNode node = store.get(path);
         remember(path, node);
-        dataSize += data.length - node.data.length;
+        long diff = data.length - node.data.length;
+        dataSize += diff;
         node.data = data;
         node.version++;
         node.mzxid = zxid;
         node.mtime = time;
+        countInQuota(path, diff, 0);
         out.add(new Trigger(path, Codes.EVENT_NODE_DATA_CHANGED));
+    }
+
+    /** Adds a change under a quota root to its stats node (ZooKeeper's updateQuotaStat). */
+    private void countInQuota(String path, long bytes, int count) {
+        String root = quotas.rootFor(path);
+        if (root == null) {
+            return;
+        }
+        String statPath = Quotas.statPath(root);
+        DataNode stats = store.get(statPath);
+        if (stats == null) {
+            // Between zkCli's creation of the limit node and of the stats node; the stats node's creation recounts.
+            LOG.debug("no quota stats node {} yet", statPath);
+            return;
+        }
+        byte[] updated = Quotas.adjusted(stats.data, bytes, count);
+        if (updated == null) {
+            LOG.warn("quota stats node {} holds '{}', not count=N,bytes=M; left as it is", statPath,
+                    new String(stats.data, StandardCharsets.UTF_8));
+            return;
+        }
+        rewrite(statPath, stats, updated);
+    }
+
+    /** Replaces a stats node's data in place: no version, no mzxid, no watch (derived state, as in ZooKeeper). */
+    private void rewrite(String path, DataNode node, byte[] data) {
+        remember(path, node);
+        dataSize += data.length - node.data.length;
+        node.data = data;
+    }
+
+    /**
+     * After a snapshot is loaded (children linked): every quota's stats are counted afresh from the tree,
+     * as ZooKeeper's setupQuota does, so they never depend on what a stats node held on disk.
+     */
+    void recountQuotas() {
+        for (String root : quotas.roots()) {
+            String statPath = Quotas.statPath(root);
+            DataNode stats = store.get(statPath);
+            if (stats != null) {
+                rewrite(statPath, stats, quotas.recount(root));
+            }
+        }
     }
 
     public void setAcl(String path, List<ACL> acl) {
@@ -149,6 +212,7 @@ public final class ZnodeTree {
         ephemerals.clear();
         containers.clear();
         ttls.clear();
+        quotas.clear();
         dataSize = 0;
     }
 
@@ -166,6 +230,7 @@ public final class ZnodeTree {
 
     private void index(String path, DataNode node) {
         dataSize += node.data.length + path.length();
+        quotas.indexed(path);
         long owner = node.ephemeralOwner;
         if (EphemeralType.isContainer(owner)) {
             containers.add(path);
@@ -178,6 +243,7 @@ public final class ZnodeTree {
 
     private void unindex(String path, DataNode node) {
         dataSize -= node.data.length + path.length();
+        quotas.unindexed(path);
         long owner = node.ephemeralOwner;
         containers.remove(path);
         ttls.remove(path);

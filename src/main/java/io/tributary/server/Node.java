@@ -188,7 +188,7 @@ public final class Node {
         return new CoordOptions(tick, config.getInt(NodeConfig.MIN_SESSION_TIMEOUT, 2 * tick),
                 config.getInt(NodeConfig.MAX_SESSION_TIMEOUT, 20 * tick), config.getInt(NodeConfig.JUTE_MAXBUFFER),
                 config.getInt(NodeConfig.SNAP_COUNT), config.getInt(NodeConfig.CONTAINER_CHECK_INTERVAL_MS),
-                config.nodeId());
+                config.nodeId(), config.getBoolean(NodeConfig.ENFORCE_QUOTA));
     }
 
     public NodeConfig config() {

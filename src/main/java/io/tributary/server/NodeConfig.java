@@ -41,14 +41,18 @@ public final class NodeConfig {
     public static final String SNAP_COUNT = "snapCount";
     public static final String MAX_CLIENT_CNXNS = "maxClientCnxns";
     public static final String CONTAINER_CHECK_INTERVAL_MS = "znode.container.checkIntervalMs";
+    /** Hard quota limits fail writes with QUOTAEXCEEDED (ZooKeeper's system property of the same name). */
+    public static final String ENFORCE_QUOTA = "zookeeper.enforceQuota";
     /** Four-letter words enabled by default: the read-only ones (ZooKeeper 3.5+ enables only srvr). */
     public static final String DEFAULT_FOUR_LETTER_WORDS = "ruok,srvr,stat,mntr,cons,wchs,envi,isro,conf,dirs";
 
     private static final String ENV_PREFIX = "TRIBUTARY_";
-    private static final Map<String, String> CAMEL_CASE = Map.of(
-            "ticktime", TICK_TIME, "minsessiontimeout", MIN_SESSION_TIMEOUT, "maxsessiontimeout", MAX_SESSION_TIMEOUT,
-            "snapcount", SNAP_COUNT, "maxclientcnxns", MAX_CLIENT_CNXNS,
-            "znode.container.checkintervalms", CONTAINER_CHECK_INTERVAL_MS);
+    private static final Map<String, String> CAMEL_CASE = Map.ofEntries(
+            Map.entry("ticktime", TICK_TIME), Map.entry("minsessiontimeout", MIN_SESSION_TIMEOUT),
+            Map.entry("maxsessiontimeout", MAX_SESSION_TIMEOUT), Map.entry("snapcount", SNAP_COUNT),
+            Map.entry("maxclientcnxns", MAX_CLIENT_CNXNS),
+            Map.entry("znode.container.checkintervalms", CONTAINER_CHECK_INTERVAL_MS),
+            Map.entry("zookeeper.enforcequota", ENFORCE_QUOTA));
 
     private final Map<String, String> values;
 
@@ -81,6 +85,7 @@ public final class NodeConfig {
         d.put(SNAP_COUNT, "100000");
         d.put(MAX_CLIENT_CNXNS, "60");
         d.put(CONTAINER_CHECK_INTERVAL_MS, "60000");
+        d.put(ENFORCE_QUOTA, "false");
         return d;
     }
 

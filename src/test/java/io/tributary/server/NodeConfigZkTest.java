@@ -29,4 +29,11 @@ class NodeConfigZkTest {
         assertEquals(4096, c.getInt(NodeConfig.JUTE_MAXBUFFER));
         assertEquals("*", c.get(NodeConfig.FOUR_LETTER_WHITELIST));
     }
+
+    @Test
+    void enforceQuotaDefaultsToFalseAndHasAnEnvironmentName() throws Exception {
+        assertEquals(false, NodeConfig.load(null, Map.of(), Map.of()).getBoolean(NodeConfig.ENFORCE_QUOTA));
+        NodeConfig c = NodeConfig.load(null, Map.of("TRIBUTARY_ZOOKEEPER_ENFORCEQUOTA", "true"), Map.of());
+        assertEquals(true, c.getBoolean(NodeConfig.ENFORCE_QUOTA));
+    }
 }

@@ -15,7 +15,12 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
     private final List<String> messages = new CopyOnWriteArrayList<>();
 
     public LogCapture(Class<?> source) {
-        this.logger = (Logger) LoggerFactory.getLogger(source);
+        this(source.getName());
+    }
+
+    /** By logger name, for a class the test cannot see (package-private in another package). */
+    public LogCapture(String loggerName) {
+        this.logger = (Logger) LoggerFactory.getLogger(loggerName);
         start();
         logger.addAppender(this);
     }

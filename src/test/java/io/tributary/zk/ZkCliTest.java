@@ -48,4 +48,15 @@ class ZkCliTest {
         assertEquals(0, ls.exitCode(), ls.all());
         assertTrue(ls.stdout().contains("[zk_test, zookeeper]"), ls.all());
     }
+
+    @Test
+    void setquotaAndListquotaWithZooKeeperMain() {
+        assertEquals(0, cli("create", "/zk_quota", "abc").exitCode());
+        Result set = cli("setquota", "-n", "5", "/zk_quota");
+        assertEquals(0, set.exitCode(), set.all());
+        Result listed = cli("listquota", "/zk_quota");
+        assertEquals(0, listed.exitCode(), listed.all());
+        assertTrue(listed.stdout().contains("Output quota for /zk_quota count=5,bytes=-1"), listed.all());
+        assertTrue(listed.stdout().contains("Output stat for /zk_quota count=1,bytes=3"), listed.all());
+    }
 }
