@@ -124,7 +124,8 @@ public final class Node {
                     .map(String::trim).filter(w -> !w.isEmpty()).collect(Collectors.toSet());
             ZkServer zk = new ZkServer(coordinator, config.get(NodeConfig.HOST), config.zkPort(),
                     config.getInt(NodeConfig.JUTE_MAXBUFFER), config.getInt(NodeConfig.MAX_CLIENT_CNXNS),
-                    config.getInt(NodeConfig.QUEUED_MAX_REQUESTS), words, config.all());
+                    config.getInt(NodeConfig.QUEUED_MAX_REQUESTS), words, config.get(NodeConfig.SUPER_DIGEST),
+                    config.all());
             return vertx.deployVerticle(() -> new ZkServerVerticle(zk),
                     new DeploymentOptions().setInstances(config.getInt(NodeConfig.NUM_NETWORK_THREADS)));
         }).map(id -> {
@@ -188,7 +189,7 @@ public final class Node {
         return new CoordOptions(tick, config.getInt(NodeConfig.MIN_SESSION_TIMEOUT, 2 * tick),
                 config.getInt(NodeConfig.MAX_SESSION_TIMEOUT, 20 * tick), config.getInt(NodeConfig.JUTE_MAXBUFFER),
                 config.getInt(NodeConfig.SNAP_COUNT), config.getInt(NodeConfig.CONTAINER_CHECK_INTERVAL_MS),
-                config.nodeId(), config.getBoolean(NodeConfig.ENFORCE_QUOTA));
+                config.nodeId(), config.getBoolean(NodeConfig.ENFORCE_QUOTA), config.getYesNo(NodeConfig.SKIP_ACL));
     }
 
     public NodeConfig config() {

@@ -43,6 +43,10 @@ public final class NodeConfig {
     public static final String CONTAINER_CHECK_INTERVAL_MS = "znode.container.checkIntervalMs";
     /** Hard quota limits fail writes with QUOTAEXCEEDED (ZooKeeper's system property of the same name). */
     public static final String ENFORCE_QUOTA = "zookeeper.enforceQuota";
+    /** {@code yes}: no ACL is checked (ZooKeeper's system property; also accepts true/false). */
+    public static final String SKIP_ACL = "zookeeper.skipACL";
+    /** {@code user:base64(sha1(user:password))}: whoever adds that digest auth is the super user. No default. */
+    public static final String SUPER_DIGEST = "zookeeper.DigestAuthenticationProvider.superDigest";
     /** Four-letter words enabled by default: the read-only ones (ZooKeeper 3.5+ enables only srvr). */
     public static final String DEFAULT_FOUR_LETTER_WORDS = "ruok,srvr,stat,mntr,cons,wchs,envi,isro,conf,dirs";
 
@@ -52,7 +56,8 @@ public final class NodeConfig {
             Map.entry("maxsessiontimeout", MAX_SESSION_TIMEOUT), Map.entry("snapcount", SNAP_COUNT),
             Map.entry("maxclientcnxns", MAX_CLIENT_CNXNS),
             Map.entry("znode.container.checkintervalms", CONTAINER_CHECK_INTERVAL_MS),
-            Map.entry("zookeeper.enforcequota", ENFORCE_QUOTA));
+            Map.entry("zookeeper.enforcequota", ENFORCE_QUOTA), Map.entry("zookeeper.skipacl", SKIP_ACL),
+            Map.entry("zookeeper.digestauthenticationprovider.superdigest", SUPER_DIGEST));
 
     private final Map<String, String> values;
 
@@ -86,6 +91,7 @@ public final class NodeConfig {
         d.put(MAX_CLIENT_CNXNS, "60");
         d.put(CONTAINER_CHECK_INTERVAL_MS, "60000");
         d.put(ENFORCE_QUOTA, "false");
+        d.put(SKIP_ACL, "no");
         return d;
     }
 
@@ -163,6 +169,18 @@ public final class NodeConfig {
             throw new IllegalArgumentException("configuration " + key + " must be true or false, got '" + s + "'");
         }
         return Boolean.parseBoolean(s);
+    }
+
+    /** ZooKeeper's yes/no switches ({@code zookeeper.skipACL}); true/false are accepted as well. */
+    public boolean getYesNo(String key) {
+        String s = values.get(key) == null ? "" : values.get(key).trim();
+        if (s.equalsIgnoreCase("yes") || s.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (s.equalsIgnoreCase("no") || s.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException("configuration " + key + " must be yes or no, got '" + s + "'");
     }
 
     public Path dataDir() {

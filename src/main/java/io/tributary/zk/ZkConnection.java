@@ -1,6 +1,5 @@
 package io.tributary.zk;
 
-import io.tributary.coord.Acls;
 import io.tributary.coord.Caller;
 import io.tributary.coord.Codes;
 import io.tributary.coord.CoordinatorVerticle.Connected;
@@ -12,23 +11,17 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import org.apache.jute.BinaryInputArchive;
-import org.apache.zookeeper.data.ClientInfo;
-import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.proto.AuthPacket;
 import org.apache.zookeeper.proto.ConnectRequest;
 import org.apache.zookeeper.proto.RequestHeader;
 import org.apache.zookeeper.proto.WatcherEvent;
-import org.apache.zookeeper.proto.WhoAmIResponse;
 import org.apache.zookeeper.proto.ReplyHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One ZooKeeper client connection, on one event loop.
@@ -45,6 +38,7 @@ import java.util.List;
  * in flight or the socket cannot keep up. Watch notifications (xid -1) are written as the engine
  * delivers them, which is always before the reply of any later read (the engine's outbox orders them).
  * Implements {@link WatchSink} for the engine; those calls hop onto this connection's event loop.
+ * Authentication (auth packets, whoAmI, the ids sent with each request) is {@link ZkAuth}'s.
  */
 final class ZkConnection implements WatchSink {
     private static final Logger LOG = LoggerFactory.getLogger(ZkConnection.class);
@@ -61,8 +55,7 @@ final class ZkConnection implements WatchSink {
     private final ArrayDeque<Slot> pending = new ArrayDeque<>();
     final String clientAddress;
     private final String clientIp;
-    private final List<Id> ids = new ArrayList<>();
-    private List<Id> idsView;
+    private final ZkAuth auth;
     private boolean expectSize = true;
     private boolean handshakeStarted;
     private boolean connected;
@@ -85,8 +78,7 @@ final class ZkConnection implements WatchSink {
         this.server = server;
         this.clientAddress = String.valueOf(socket.remoteAddress());
         this.clientIp = socket.remoteAddress().hostAddress();
-        this.ids.add(new Id("ip", clientIp));
-        this.idsView = List.copyOf(ids);
+        this.auth = new ZkAuth(clientIp, server.superDigest);
         this.parser = RecordParser.newFixed(4, socket);
     }
 
@@ -228,16 +220,11 @@ final class ZkConnection implements WatchSink {
                 return;
             }
             case OpCodes.AUTH -> {
-                auth(in);
+                authenticate(in);
                 return;
             }
             case OpCodes.WHO_AM_I -> {
-                List<ClientInfo> infos = new ArrayList<>();
-                for (Id id : idsView) {
-                    String user = "digest".equals(id.getScheme()) ? id.getId().substring(0, id.getId().indexOf(':')) : id.getId();
-                    infos.add(new ClientInfo(id.getScheme(), user));
-                }
-                reply(new Slot(), JuteFrame.reply(xid, lastZxid, 0, new WhoAmIResponse(infos)));
+                reply(new Slot(), JuteFrame.reply(xid, lastZxid, 0, auth.whoAmI()));
                 return;
             }
             case OpCodes.RECONFIG, OpCodes.SASL, OpCodes.DELETE_CONTAINER -> {
@@ -269,7 +256,7 @@ final class ZkConnection implements WatchSink {
         slot.closeAfter = type == OpCodes.CLOSE_SESSION;
         enqueue(slot);
         long startNanos = System.nanoTime();
-        server.coordinator.execute(new Caller(sessionId, idsView, this), req.op()).onComplete(ar -> {
+        server.coordinator.execute(new Caller(sessionId, auth.ids(), this), req.op()).onComplete(ar -> {
             Buffer out;
             if (ar.failed()) {
                 LOG.error("request of type {} from {} failed", type, clientAddress, ar.cause());
@@ -296,7 +283,7 @@ final class ZkConnection implements WatchSink {
         return new BinaryInputArchive(new java.io.DataInputStream(bytes), server.maxBuffer, 0);
     }
 
-    private void auth(BinaryInputArchive in) {
+    private void authenticate(BinaryInputArchive in) {
         AuthPacket p = new AuthPacket();
         try {
             p.deserialize(in, "auth");
@@ -305,12 +292,7 @@ final class ZkConnection implements WatchSink {
             return;
         }
         Slot slot = new Slot();
-        if ("digest".equals(p.getScheme()) && p.getAuth() != null) {
-            Id id = new Id("digest", Acls.digest(new String(p.getAuth(), StandardCharsets.UTF_8)));
-            if (!ids.contains(id)) {
-                ids.add(id);
-                idsView = List.copyOf(ids);
-            }
+        if (auth.add(p.getScheme(), p.getAuth()) == Codes.OK) {
             reply(slot, JuteFrame.reply(OpCodes.XID_AUTH, 0, 0, null));
         } else {
             LOG.warn("authentication with unsupported scheme '{}' from {}", p.getScheme(), clientAddress);

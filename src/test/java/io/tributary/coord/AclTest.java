@@ -77,4 +77,28 @@ class AclTest {
         assertEquals(Codes.NOAUTH, ((Result.Multi) r.value()).results().get(1).err());
         e.expect(Codes.NONODE, stranger, new Op.Exists("/free", false));
     }
+
+    @Test
+    void theSuperIdPassesEveryCheckAndSeesDigestsUnredacted() {
+        e.expect(Codes.OK, owner, new Op.Create("/secret", "s".getBytes(), List.of(new ACL(Codes.PERM_ALL, alice)), Op.PERSISTENT, 0));
+        Caller admin = e.session(new Engine.Sink(), List.of(Caller.SUPER, new Id("digest", Acls.digest("super:test"))));
+        e.expect(Codes.OK, admin, new Op.GetData("/secret", false));
+        e.expect(Codes.OK, admin, new Op.Create("/secret/c", new byte[0], ZnodeTree.OPEN_ACL, Op.PERSISTENT, 0));
+        Result acl = e.expect(Codes.OK, admin, new Op.GetAcl("/secret"));
+        assertEquals(List.of(new ACL(Codes.PERM_ALL, alice)), ((Result.Acl) acl.value()).acl());
+        e.expect(Codes.OK, admin, new Op.Delete("/secret/c", -1));
+        e.expect(Codes.OK, admin, new Op.Delete("/secret", -1));
+    }
+
+    @Test
+    void skipAclChecksNoAclButStillValidatesThem() {
+        Engine open = new Engine(CoordOptions.defaults().withSkipAcl(true));
+        Caller a = open.session(new Engine.Sink(), List.of(alice));
+        Caller b = open.session();
+        open.expect(Codes.OK, a, new Op.Create("/secret", "s".getBytes(), List.of(new ACL(Codes.PERM_ALL, alice)), Op.PERSISTENT, 0));
+        open.expect(Codes.OK, b, new Op.GetData("/secret", false));
+        open.expect(Codes.OK, b, new Op.SetData("/secret", "t".getBytes(), -1));
+        open.expect(Codes.INVALIDACL, b, new Op.Create("/bad", new byte[0], Engine.acl(Codes.PERM_READ, "nope", "x"), Op.PERSISTENT, 0));
+        open.expect(Codes.OK, b, new Op.Delete("/secret", -1));
+    }
 }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** ZooKeeper's setting names: defaults, and camelCase names reachable from environment variables. */
 class NodeConfigZkTest {
@@ -35,5 +36,18 @@ class NodeConfigZkTest {
         assertEquals(false, NodeConfig.load(null, Map.of(), Map.of()).getBoolean(NodeConfig.ENFORCE_QUOTA));
         NodeConfig c = NodeConfig.load(null, Map.of("TRIBUTARY_ZOOKEEPER_ENFORCEQUOTA", "true"), Map.of());
         assertEquals(true, c.getBoolean(NodeConfig.ENFORCE_QUOTA));
+    }
+
+    @Test
+    void superDigestHasNoDefaultAndSkipAclIsYesOrNo() throws Exception {
+        NodeConfig d = NodeConfig.load(null, Map.of(), Map.of());
+        assertEquals(null, d.get(NodeConfig.SUPER_DIGEST));
+        assertEquals(false, d.getYesNo(NodeConfig.SKIP_ACL));
+        NodeConfig c = NodeConfig.load(null, Map.of("TRIBUTARY_ZOOKEEPER_SKIPACL", "yes",
+                "TRIBUTARY_ZOOKEEPER_DIGESTAUTHENTICATIONPROVIDER_SUPERDIGEST", "super:D/InIHSb7yEEbrWz8b9l71RjZJU="), Map.of());
+        assertEquals(true, c.getYesNo(NodeConfig.SKIP_ACL));
+        assertEquals("super:D/InIHSb7yEEbrWz8b9l71RjZJU=", c.get(NodeConfig.SUPER_DIGEST));
+        assertThrows(IllegalArgumentException.class,
+                () -> NodeConfig.of(Map.of(NodeConfig.SKIP_ACL, "maybe")).getYesNo(NodeConfig.SKIP_ACL));
     }
 }
