@@ -21,6 +21,7 @@ public final class Codes {
     public static final int INVALIDACL = -114;
     public static final int AUTHFAILED = -115;
     public static final int NOWATCHER = -121;
+    public static final int RECONFIGDISABLED = -123;
     public static final int QUOTAEXCEEDED = -125;
 
     // Watcher.Event.EventType

@@ -125,7 +125,7 @@ public final class Node {
             ZkServer zk = new ZkServer(coordinator, config.get(NodeConfig.HOST), config.zkPort(),
                     config.getInt(NodeConfig.JUTE_MAXBUFFER), config.getInt(NodeConfig.MAX_CLIENT_CNXNS),
                     config.getInt(NodeConfig.QUEUED_MAX_REQUESTS), words, config.get(NodeConfig.SUPER_DIGEST),
-                    config.all());
+                    config.getBoolean(NodeConfig.RECONFIG_ENABLED), config.all());
             return vertx.deployVerticle(() -> new ZkServerVerticle(zk),
                     new DeploymentOptions().setInstances(config.getInt(NodeConfig.NUM_NETWORK_THREADS)));
         }).map(id -> {

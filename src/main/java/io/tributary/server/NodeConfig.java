@@ -47,6 +47,8 @@ public final class NodeConfig {
     public static final String SKIP_ACL = "zookeeper.skipACL";
     /** {@code user:base64(sha1(user:password))}: whoever adds that digest auth is the super user. No default. */
     public static final String SUPER_DIGEST = "zookeeper.DigestAuthenticationProvider.superDigest";
+    /** Dynamic reconfiguration; a single node answers reconfig with RECONFIGDISABLED, or UNIMPLEMENTED when true. */
+    public static final String RECONFIG_ENABLED = "reconfigEnabled";
     /** Four-letter words enabled by default: the read-only ones (ZooKeeper 3.5+ enables only srvr). */
     public static final String DEFAULT_FOUR_LETTER_WORDS = "ruok,srvr,stat,mntr,cons,wchs,envi,isro,conf,dirs";
 
@@ -57,7 +59,8 @@ public final class NodeConfig {
             Map.entry("maxclientcnxns", MAX_CLIENT_CNXNS),
             Map.entry("znode.container.checkintervalms", CONTAINER_CHECK_INTERVAL_MS),
             Map.entry("zookeeper.enforcequota", ENFORCE_QUOTA), Map.entry("zookeeper.skipacl", SKIP_ACL),
-            Map.entry("zookeeper.digestauthenticationprovider.superdigest", SUPER_DIGEST));
+            Map.entry("zookeeper.digestauthenticationprovider.superdigest", SUPER_DIGEST),
+            Map.entry("reconfigenabled", RECONFIG_ENABLED));
 
     private final Map<String, String> values;
 
@@ -92,6 +95,7 @@ public final class NodeConfig {
         d.put(CONTAINER_CHECK_INTERVAL_MS, "60000");
         d.put(ENFORCE_QUOTA, "false");
         d.put(SKIP_ACL, "no");
+        d.put(RECONFIG_ENABLED, "false");
         return d;
     }
 

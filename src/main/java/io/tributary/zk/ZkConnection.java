@@ -227,9 +227,18 @@ final class ZkConnection implements WatchSink {
                 reply(new Slot(), JuteFrame.reply(xid, lastZxid, 0, auth.whoAmI()));
                 return;
             }
-            case OpCodes.RECONFIG, OpCodes.SASL, OpCodes.DELETE_CONTAINER -> {
-                // Reconfiguration needs an ensemble; SASL is not offered. ZooKeeper answers a disabled
-                // feature with an error code rather than dropping the client.
+            case OpCodes.RECONFIG -> {
+                // As a standalone ZooKeeper: RECONFIGDISABLED unless reconfigEnabled, and then UNIMPLEMENTED
+                // (PrepRequestProcessor: reconfiguration needs a quorum leader).
+                LOG.warn("reconfig requested by {} but {}", clientAddress, server.reconfigEnabled
+                        ? "a single node has no ensemble to reconfigure" : "the reconfig feature is disabled");
+                int err = server.reconfigEnabled ? Codes.UNIMPLEMENTED : Codes.RECONFIGDISABLED;
+                reply(new Slot(), JuteFrame.reply(xid, lastZxid, err, null));
+                return;
+            }
+            case OpCodes.SASL, OpCodes.DELETE_CONTAINER -> {
+                // SASL is not offered. ZooKeeper answers a disabled feature with an error code rather
+                // than dropping the client.
                 reply(new Slot(), JuteFrame.reply(xid, lastZxid, Codes.UNIMPLEMENTED, null));
                 return;
             }

@@ -23,6 +23,7 @@ public final class ZkServer {
     final Set<String> whitelist;
     /** {@code zookeeper.DigestAuthenticationProvider.superDigest}, or null for no super user. */
     final String superDigest;
+    final boolean reconfigEnabled;
     final Map<String, String> config;
     final long startedAt = System.currentTimeMillis();
     final Set<ZkConnection> connections = ConcurrentHashMap.newKeySet();
@@ -35,12 +36,15 @@ public final class ZkServer {
     private final AtomicLong latencyMin = new AtomicLong(Long.MAX_VALUE);
 
     /**
-     * @param whitelist   four-letter words allowed ({@code 4lw.commands.whitelist}); "*" allows all
-     * @param superDigest {@code user:base64(sha1(user:password))} of the super user, or null for none
-     * @param config      the node's settings, shown by {@code conf} and {@code envi}
+     * @param whitelist       four-letter words allowed ({@code 4lw.commands.whitelist}); "*" allows all
+     * @param superDigest     {@code user:base64(sha1(user:password))} of the super user, or null for none
+     * @param reconfigEnabled ZooKeeper's {@code reconfigEnabled}: reconfig is then UNIMPLEMENTED (one node
+     *                        has no ensemble to change) rather than RECONFIGDISABLED
+     * @param config          the node's settings, shown by {@code conf} and {@code envi}
      */
     public ZkServer(CoordinatorVerticle coordinator, String host, int port, int maxBuffer, int maxClientCnxns,
-                    int maxInFlight, Set<String> whitelist, String superDigest, Map<String, String> config) {
+                    int maxInFlight, Set<String> whitelist, String superDigest, boolean reconfigEnabled,
+                    Map<String, String> config) {
         this.coordinator = coordinator;
         this.host = host;
         this.port = port;
@@ -49,6 +53,7 @@ public final class ZkServer {
         this.maxInFlight = maxInFlight;
         this.whitelist = whitelist;
         this.superDigest = superDigest == null || superDigest.isBlank() ? null : superDigest.trim();
+        this.reconfigEnabled = reconfigEnabled;
         this.config = config;
     }
 

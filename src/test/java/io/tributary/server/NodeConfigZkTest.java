@@ -50,4 +50,11 @@ class NodeConfigZkTest {
         assertThrows(IllegalArgumentException.class,
                 () -> NodeConfig.of(Map.of(NodeConfig.SKIP_ACL, "maybe")).getYesNo(NodeConfig.SKIP_ACL));
     }
+
+    @Test
+    void reconfigEnabledDefaultsToFalseAndHasAnEnvironmentName() throws Exception {
+        assertEquals(false, NodeConfig.load(null, Map.of(), Map.of()).getBoolean(NodeConfig.RECONFIG_ENABLED));
+        NodeConfig c = NodeConfig.load(null, Map.of("TRIBUTARY_RECONFIGENABLED", "true"), Map.of());
+        assertEquals(true, c.getBoolean(NodeConfig.RECONFIG_ENABLED));
+    }
 }
