@@ -1,6 +1,7 @@
 package io.tributary.coord;
 
 import io.tributary.coord.SessionTracker.Session;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -15,7 +16,10 @@ import java.nio.file.Path;
 /**
  * Owns the coordination engine on one Vert.x context: every request, session event and timer runs
  * there, so the state machine takes no locks. Front doors call the public methods from any thread and
- * get results back on their own context.
+ * get results back on their own context. A caller already on this context's event loop (the ZooKeeper
+ * listener's first instance lives there, see {@link #context()}) has its request executed at once,
+ * without a hand-off; a call made from inside a running task is queued instead, so the engine is never
+ * re-entered.
  *
  * <p>Durability (data under {@code <data dir>/coord/}, see {@link TxnLog} and {@link Snapshots}):
  * transactions are buffered as they are created; {@link GroupCommit}'s sync thread writes and fsyncs them
@@ -43,6 +47,7 @@ public final class CoordinatorVerticle extends VerticleBase {
     private TxnLog log;
     private GroupCommit commit;
     private boolean appended;
+    private boolean running;
     private boolean snapshotting;
     private long txnsSinceSnapshot;
     private long timerId = -1;
@@ -71,10 +76,10 @@ public final class CoordinatorVerticle extends VerticleBase {
             log.roll(c.lastZxid() + 1);
             commit = new GroupCommit(log, c.lastZxid(), "tributary-coord-sync");
             commit.start();
-            timerId = vertx.setPeriodic(options.tickTime(), id -> {
+            timerId = vertx.setPeriodic(options.tickTime(), id -> onContext(() -> {
                 coordinator.tick();
                 afterTask();
-            });
+            }));
         });
     }
 
@@ -156,7 +161,7 @@ public final class CoordinatorVerticle extends VerticleBase {
     /** Runs one request; the result arrives on the caller's context once durable. */
     public Future<Result> execute(Caller caller, Op op) {
         Promise<Result> p = callerPromise();
-        context.runOnContext(v -> {
+        onContext(() -> {
             Result r;
             if (commit.failed()) {
                 r = Result.error(Codes.SYSTEMERROR, coordinator.lastZxid());
@@ -180,7 +185,7 @@ public final class CoordinatorVerticle extends VerticleBase {
     public Future<Connected> connect(long sessionId, byte[] password, int requestedTimeout, long lastZxidSeen,
                                      WatchSink sink) {
         Promise<Connected> p = callerPromise();
-        context.runOnContext(v -> {
+        onContext(() -> {
             if (lastZxidSeen > coordinator.lastZxid()) {
                 p.fail(new IllegalStateException("client has seen zxid 0x" + Long.toHexString(lastZxidSeen)
                         + " but our last zxid is 0x" + Long.toHexString(coordinator.lastZxid())));
@@ -197,11 +202,11 @@ public final class CoordinatorVerticle extends VerticleBase {
 
     /** Client traffic without a request for the engine (pings). */
     public void touch(long sessionId) {
-        context.runOnContext(v -> coordinator.touch(sessionId));
+        onContext(() -> coordinator.touch(sessionId));
     }
 
     public void disconnected(long sessionId, WatchSink sink) {
-        context.runOnContext(v -> {
+        onContext(() -> {
             coordinator.disconnected(sessionId, sink);
             afterTask();
         });
@@ -209,13 +214,40 @@ public final class CoordinatorVerticle extends VerticleBase {
 
     public Future<Stats> stats() {
         Promise<Stats> p = callerPromise();
-        context.runOnContext(v -> {
+        onContext(() -> {
             Coordinator c = coordinator;
             WatchRegistry w = c.watches();
             p.complete(new Stats(c.lastZxid(), c.tree().nodeCount(), w.watchCount(), w.watchedPathCount(), w.sinkCount(),
                     c.tree().ephemeralCount(), c.tree().approximateDataSize(), c.sessions().count()));
         });
         return p.future();
+    }
+
+    /** Runs an engine task now when on this context's event loop and not inside another task, else queues it. */
+    private void onContext(Runnable task) {
+        if (!running && ((ContextInternal) context).nettyEventLoop().inEventLoop()) {
+            runTask(task);
+        } else {
+            context.runOnContext(v -> runTask(task));
+        }
+    }
+
+    private void runTask(Runnable task) {
+        running = true;
+        try {
+            task.run();
+        } finally {
+            running = false;
+        }
+    }
+
+    /**
+     * The engine's context. A front door may open its listener from it so that requests from that
+     * listener's connections execute without a hand-off (and their replies are written at once when
+     * nothing is waiting for the log).
+     */
+    public Context context() {
+        return context;
     }
 
     public CoordOptions options() {

@@ -16,10 +16,10 @@ import java.util.ArrayDeque;
  * fsync runs, later transactions accumulate and share the next one. It is never an event loop, so
  * blocking in {@code force} is where it belongs.
  *
- * <p>Outputs: {@link #output} runs an output at once when everything produced so far is durable and
- * nothing is held, else holds it until the log is durable up to the zxid that was current when it was
- * produced. Outputs only hand off to other contexts (promise completion, runOnContext), so running them
- * under the outbox lock is short and cannot re-enter it.
+ * <p>Outputs: {@link #output} runs an output at once (on the coordinator thread, outside the lock) when
+ * everything produced so far is durable and nothing is held, else holds it until the log is durable up
+ * to the zxid that was current when it was produced; the sync thread runs released ones under the
+ * outbox lock, which they never re-enter (they complete promises and hand events to connections).
  *
  * <p>A failed write stops the thread: nothing held is ever released and {@link #failed} turns true (like
  * ZooKeeper, no further write is acknowledged once the log cannot be written).
@@ -69,12 +69,18 @@ final class GroupCommit {
 
     /** Coordinator thread: run {@code r} once the log is durable up to {@code zxid}, after earlier outputs. */
     void output(long zxid, Runnable r) {
+        boolean now;
         synchronized (outbox) {
-            if (zxid <= durableZxid && held.isEmpty()) {
-                r.run();
-            } else {
+            now = zxid <= durableZxid && held.isEmpty();
+            if (!now) {
                 held.add(new Held(zxid, r));
             }
+        }
+        // Nothing is held, so every earlier output has run; only this thread adds outputs, so none can
+        // overtake this one. Running it outside the lock keeps the sync thread from waiting on a reply
+        // written right here.
+        if (now) {
+            r.run();
         }
     }
 

@@ -127,7 +127,7 @@ public final class Node {
                     config.getInt(NodeConfig.QUEUED_MAX_REQUESTS), words, config.get(NodeConfig.SUPER_DIGEST),
                     config.getBoolean(NodeConfig.RECONFIG_ENABLED), config.all());
             return vertx.deployVerticle(() -> new ZkServerVerticle(zk),
-                    new DeploymentOptions().setInstances(config.getInt(NodeConfig.NUM_NETWORK_THREADS)));
+                    new DeploymentOptions().setInstances(config.getInt(NodeConfig.ZK_NETWORK_THREADS)));
         }).map(id -> {
             zkDeployment = id;
             LOG.info("Tributary node {} started: Kafka protocol on {}:{}, ZooKeeper protocol on {}:{}, data in {}",

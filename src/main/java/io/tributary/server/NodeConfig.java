@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -29,6 +30,8 @@ public final class NodeConfig {
     public static final String NUM_PARTITIONS = "num.partitions";
     public static final String NUM_NETWORK_THREADS = "num.network.threads";
     public static final String NUM_LOG_THREADS = "num.log.threads";
+    /** ZooKeeper listener event loops; the first is the coordination engine's own. */
+    public static final String ZK_NETWORK_THREADS = "zk.network.threads";
     public static final String NUM_IO_THREADS = "num.io.threads";
     public static final String QUEUED_MAX_REQUESTS = "queued.max.requests";
     public static final String DELETE_TOPIC_ENABLE = "delete.topic.enable";
@@ -83,6 +86,7 @@ public final class NodeConfig {
         d.put(NUM_PARTITIONS, "1");
         d.put(NUM_NETWORK_THREADS, Integer.toString(cores));
         d.put(NUM_LOG_THREADS, Integer.toString(Math.max(1, cores / 2)));
+        d.put(ZK_NETWORK_THREADS, "1");
         d.put(NUM_IO_THREADS, Integer.toString(Math.max(2, cores)));
         d.put(QUEUED_MAX_REQUESTS, "500");
         d.put(DELETE_TOPIC_ENABLE, "true");
@@ -124,14 +128,18 @@ public final class NodeConfig {
         });
         v.putAll(cli);
         normalizeSynonyms(v);
-        return new NodeConfig(v);
+        NodeConfig c = new NodeConfig(v);
+        c.checkThreadCounts();
+        return c;
     }
 
     public static NodeConfig of(Map<String, String> overrides) {
         Map<String, String> v = defaults();
         v.putAll(overrides);
         normalizeSynonyms(v);
-        return new NodeConfig(v);
+        NodeConfig c = new NodeConfig(v);
+        c.checkThreadCounts();
+        return c;
     }
 
     /** Kafka also accepts {@code log.dir}, and {@code broker.id} for the node id. */
@@ -147,6 +155,14 @@ public final class NodeConfig {
         String dirs = v.get(LOG_DIRS);
         if (dirs.contains(",")) {
             throw new IllegalArgumentException("only one log directory is supported, got log.dirs=" + dirs);
+        }
+    }
+
+    private void checkThreadCounts() {
+        for (String key : List.of(NUM_NETWORK_THREADS, NUM_LOG_THREADS, NUM_IO_THREADS, ZK_NETWORK_THREADS)) {
+            if (getInt(key) < 1) {
+                throw new IllegalArgumentException("configuration " + key + " must be at least 1, got " + get(key));
+            }
         }
     }
 

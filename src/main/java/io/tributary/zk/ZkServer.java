@@ -27,6 +27,8 @@ public final class ZkServer {
     final Map<String, String> config;
     final long startedAt = System.currentTimeMillis();
     final Set<ZkConnection> connections = ConcurrentHashMap.newKeySet();
+    /** Listener instances started so far; the first one lives on the engine's event loop. */
+    final AtomicInteger instances = new AtomicInteger();
     private final Map<String, AtomicInteger> perIp = new ConcurrentHashMap<>();
     final LongAdder packetsReceived = new LongAdder();
     final LongAdder packetsSent = new LongAdder();

@@ -57,4 +57,14 @@ class NodeConfigZkTest {
         NodeConfig c = NodeConfig.load(null, Map.of("TRIBUTARY_RECONFIGENABLED", "true"), Map.of());
         assertEquals(true, c.getBoolean(NodeConfig.RECONFIG_ENABLED));
     }
+
+    @Test
+    void zooKeeperListenerThreadsDefaultToOneAndMustBePositive() throws Exception {
+        assertEquals(1, NodeConfig.load(null, Map.of(), Map.of()).getInt(NodeConfig.ZK_NETWORK_THREADS));
+        assertEquals(3, NodeConfig.load(null, Map.of("TRIBUTARY_ZK_NETWORK_THREADS", "3"), Map.of())
+                .getInt(NodeConfig.ZK_NETWORK_THREADS));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NodeConfig.of(Map.of(NodeConfig.ZK_NETWORK_THREADS, "0")));
+        assertEquals("configuration zk.network.threads must be at least 1, got 0", e.getMessage());
+    }
 }
