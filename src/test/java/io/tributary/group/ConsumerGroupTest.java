@@ -109,16 +109,18 @@ class ConsumerGroupTest {
         Set<TopicPartition> all = partitions(topic, 3);
         List<GroupMember> members = new ArrayList<>();
         try {
+            // A long session timeout: only the LeaveGroup can explain a reassignment well before it.
+            Map<String, Object> longSession = Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 30_000);
             for (int i = 0; i < 3; i++) {
-                members.add(new GroupMember("m" + i, node.bootstrap(), "g-leave", topic, Map.of()));
+                members.add(new GroupMember("m" + i, node.bootstrap(), "g-leave", topic, longSession));
             }
             Poll.until(Duration.ofSeconds(30), "one partition each", () -> split(members, all, 1));
             GroupMember leaving = members.remove(2);
             long start = System.nanoTime();
             leaving.close(); // sends LeaveGroup
-            Poll.until(Duration.ofSeconds(3), "the two remaining members own all three partitions within the session timeout",
+            Poll.until(Duration.ofSeconds(20), "the two remaining members own all three partitions",
                     () -> split(members, all, -1) && members.stream().allMatch(m -> !m.owned().isEmpty()));
-            assertTrue(System.nanoTime() - start < 3_000_000_000L, "reassigned within session.timeout.ms");
+            assertTrue(System.nanoTime() - start < 30_000_000_000L, "reassigned before session.timeout.ms could expire");
         } finally {
             members.forEach(GroupMember::close);
         }
@@ -145,11 +147,12 @@ class ConsumerGroupTest {
                     () -> members.stream().allMatch(m -> m.owned().size() == 1));
             victim.destroyForcibly().waitFor(); // kill -9: no LeaveGroup, heartbeats just stop
             long start = System.nanoTime();
-            Poll.until(Duration.ofSeconds(15), "the survivors own all partitions",
+            Poll.until(Duration.ofSeconds(30), "the survivors own all partitions",
                     () -> split(members, all, -1) && members.stream().allMatch(m -> !m.owned().isEmpty()));
             long ms = (System.nanoTime() - start) / 1_000_000;
-            // session.timeout.ms=3000 of the victim, then one rebalance (heartbeat.interval.ms=200).
-            assertTrue(ms < 3000 + 4000, "reassigned " + ms + " ms after the kill");
+            // session.timeout.ms=3000 of the victim, then one rebalance (heartbeat.interval.ms=200); the
+            // upper bound only says the expiry happened, with room for a loaded machine.
+            assertTrue(ms < 3000 + 15_000, "reassigned " + ms + " ms after the kill");
             assertTrue(ms >= 2000, "not before the session timeout could expire (" + ms + " ms)");
         } finally {
             victim.destroyForcibly();
