@@ -13,6 +13,10 @@ import java.io.IOException;
  * The session handshake's wire format: a ConnectRequest ({@code protocolVersion:i32 lastZxidSeen:i64
  * timeOut:i32 sessionId:i64 passwd:buffer [readOnly:bool]}) and the ConnectResponse, which carries the
  * trailing read-only flag only if the request did (clients before 3.4 send and expect none). Stateless.
+ *
+ * <p>The password is always 16 bytes, zeros for an expired session included: ZooKeeper's C client reads
+ * the response into a fixed 41-byte buffer (length, protocol version, timeout, session id, password
+ * length, 16 password bytes, read-only flag) and copies 16 password bytes whatever the length says.
  */
 final class Handshake {
     /** A parsed request, or the reason it is not one. */
