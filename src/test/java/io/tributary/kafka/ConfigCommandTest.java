@@ -243,6 +243,33 @@ class ConfigCommandTest {
     }
 
     @Test
+    void brokerLoggersAreListedAndTheirLevelsChangeAtRuntime() {
+        List<String> loggers = ok("--describe", "--entity-type", "broker-loggers", "--entity-name", "1");
+        assertEquals("Dynamic configs for broker-logger 1 are:", loggers.get(0));
+        // The levels of this test JVM's logback-test.xml, where the node runs.
+        assertTrue(loggers.contains("  root=WARN sensitive=false synonyms={}"), String.join("\n", loggers));
+        assertTrue(loggers.contains("  io.tributary.server.Node=INFO sensitive=false synonyms={}"), String.join("\n", loggers));
+
+        assertEquals(List.of("Completed updating config for broker-logger 1."), ok("--alter", "--entity-type", "broker-loggers",
+                "--entity-name", "1", "--add-config", "io.tributary.server.Node=DEBUG"));
+        try {
+            assertTrue(ok("--describe", "--entity-type", "broker-loggers", "--entity-name", "1")
+                    .contains("  io.tributary.server.Node=DEBUG sensitive=false synonyms={}"));
+            assertTrue(org.slf4j.LoggerFactory.getLogger(io.tributary.server.Node.class).isDebugEnabled());
+            String level = fails("--alter", "--entity-type", "broker-loggers", "--entity-name", "1", "--add-config", "root=LOUD");
+            assertTrue(level.contains("org.apache.kafka.common.errors.InvalidConfigurationException: Cannot set the log level of "
+                    + "root to LOUD as it is not a supported log level. Valid log levels are DEBUG, ERROR, FATAL, INFO, TRACE, WARN"), level);
+            String root = fails("--alter", "--entity-type", "broker-loggers", "--entity-name", "1", "--delete-config", "root");
+            assertTrue(root.contains("org.apache.kafka.common.errors.InvalidRequestException: "
+                    + "Removing the log level of the root logger is not allowed"), root);
+        } finally {
+            ok("--alter", "--entity-type", "broker-loggers", "--entity-name", "1", "--delete-config", "io.tributary.server.Node");
+        }
+        assertTrue(ok("--describe", "--entity-type", "broker-loggers", "--entity-name", "1")
+                .contains("  io.tributary.server.Node=INFO sensitive=false synonyms={}"), "inherits again");
+    }
+
+    @Test
     void clientQuotasAndScramCredentialsDescribeAsNoneAndCannotBeSet() {
         assertEquals(List.of(), ok("--describe", "--entity-type", "users"));
         assertEquals(List.of(), ok("--describe", "--entity-type", "clients"));

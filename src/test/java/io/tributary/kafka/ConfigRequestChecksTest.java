@@ -122,6 +122,20 @@ class ConfigRequestChecksTest {
     }
 
     @Test
+    void brokerLoggerChangesAreCheckedAsKafkaChecksThem() throws Exception {
+        assertEquals(List.of("INVALID_REQUEST: Unexpected node id. Expected 1, but received 2"),
+                incremental(resource(ConfigResource.Type.BROKER_LOGGER, "2", op("root", "INFO", SET))));
+        assertEquals(List.of("INVALID_REQUEST: Node id must be an integer, but it is: x"),
+                incremental(resource(ConfigResource.Type.BROKER_LOGGER, "x", op("root", "INFO", SET))));
+        assertEquals(List.of("INVALID_CONFIG: Logger no.such.logger does not exist!"),
+                incremental(resource(ConfigResource.Type.BROKER_LOGGER, "1", op("no.such.logger", "INFO", SET))));
+        assertEquals(List.of("INVALID_REQUEST: APPEND operation is not allowed for the BROKER_LOGGER resource"),
+                incremental(resource(ConfigResource.Type.BROKER_LOGGER, "1", op("root", "INFO", APPEND))));
+        assertEquals(List.of("NONE"), incremental(resource(ConfigResource.Type.BROKER_LOGGER, "1", op("root", "WARN", SET))),
+                "root is WARN already (logback-test.xml): a no-op that must succeed");
+    }
+
+    @Test
     void appendToAListStartsFromKafkasDefaultNotTheBrokerLevelValue() throws Exception {
         assertEquals(List.of("NONE"), incremental(resource(ConfigResource.Type.BROKER, "", op("log.cleanup.policy", "compact", SET))));
         try {

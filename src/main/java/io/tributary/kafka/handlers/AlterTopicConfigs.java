@@ -114,7 +114,7 @@ final class AlterTopicConfigs {
                     return broker.logs().alterBrokerConfig(clusterWide, dynamic, validateOnly)
                             .transform(ar -> Future.succeededFuture(ar.succeeded() ? null : AdminErrors.of(ar.cause())));
                 }
-                case BROKER_LOGGER -> throw new InvalidRequestException("Dynamic broker logger configuration is not supported");
+                case BROKER_LOGGER -> throw new InvalidRequestException("BROKER_LOGGER is altered by IncrementalAlterConfigs only");
                 default -> throw new InvalidRequestException("Unsupported resource type: " + type);
             }
         } catch (RuntimeException e) {

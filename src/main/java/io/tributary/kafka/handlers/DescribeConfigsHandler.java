@@ -26,8 +26,8 @@ import java.util.Set;
 /**
  * DescribeConfigs (v1-4) for TOPIC resources (every topic config, effective value and source:
  * {@link TopicConfigs}), BROKER resources (the node's Kafka-named properties, the empty name the dynamic
- * cluster-wide defaults: {@link BrokerConfigs}) and BROKER_LOGGER (accepted for this node with an empty
- * list — loggers are not exposed). Reads a catalog snapshot; never blocks.
+ * cluster-wide defaults: {@link BrokerConfigs}) and BROKER_LOGGER (this process's loggers and their
+ * levels: {@link BrokerLoggers}). Reads a catalog snapshot; never blocks.
  */
 public final class DescribeConfigsHandler implements ApiHandler {
     private final KafkaBroker broker;
@@ -91,7 +91,7 @@ public final class DescribeConfigsHandler implements ApiHandler {
                     throw new InvalidRequestException("Broker id must not be empty");
                 }
                 requireThisBroker(name, false);
-                return List.of();
+                return BrokerLoggers.describe();
             }
             default -> throw new InvalidRequestException("Unsupported resource type: " + type);
         }
@@ -105,8 +105,9 @@ public final class DescribeConfigsHandler implements ApiHandler {
             throw new InvalidRequestException("Broker id must be an integer, but it is: " + name);
         }
         if (id != broker.nodeId()) {
+            // Kafka's two messages differ by more than the "or empty string" (ConfigHelper).
             throw new InvalidRequestException("Unexpected broker id, expected " + broker.nodeId()
-                    + (emptyAllowed ? " or empty string" : "") + ", but received " + name);
+                    + (emptyAllowed ? " or empty string, but received " : " but received ") + name);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.tributary.kafka.KafkaBroker;
 import io.tributary.kafka.RequestContext;
 import io.vertx.core.Future;
 import org.apache.kafka.clients.admin.AlterConfigOp.OpType;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterConfigsResource;
@@ -31,8 +32,9 @@ import java.util.Set;
  * own default, as Kafka's controller does. The result is validated and written by the log engine as the
  * topic's new override set. Broker resources edit one dynamic layer of the broker configuration the same
  * way (e.g. {@code kafka-configs --entity-type brokers --alter}), a list starting from Kafka's default of the
- * property. Requests are first checked as Kafka's ConfigAdminManager checks them (each resource once, each
- * key once, no null value but for DELETE).
+ * property. BROKER_LOGGER changes this process's log levels ({@link BrokerLoggers}). Requests are first
+ * checked as Kafka's ConfigAdminManager checks them (each resource once, each key once, no null value but
+ * for DELETE).
  */
 public final class IncrementalAlterConfigsHandler implements ApiHandler {
     private final KafkaBroker broker;
@@ -58,8 +60,10 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler {
                 outcome = Future.succeededFuture(new ApiError(Errors.INVALID_REQUEST, AlterTopicConfigs.DUPLICATE_RESOURCE));
             } else {
                 outcome = check(resource).map(Future::succeededFuture).orElseGet(() ->
-                        AlterTopicConfigs.alter(broker, resource.resourceType(), resource.resourceName(), req.validateOnly(),
-                                (current, view) -> apply(current, view, resource)));
+                        resource.resourceType() == ConfigResource.Type.BROKER_LOGGER.id()
+                                ? Future.succeededFuture(alterLoggers(resource, req.validateOnly()))
+                                : AlterTopicConfigs.alter(broker, resource.resourceType(), resource.resourceName(), req.validateOnly(),
+                                        (current, view) -> apply(current, view, resource)));
             }
             work.add(outcome.onSuccess(error -> {
                 if (error != null) {
@@ -79,6 +83,28 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler {
             return Optional.empty();
         } catch (RuntimeException e) {
             return Optional.of(AdminErrors.of(e));
+        }
+    }
+
+    /** Log levels of this process (Kafka's RuntimeLoggerManager): the error to report, or null. */
+    private ApiError alterLoggers(AlterConfigsResource resource, boolean validateOnly) {
+        try {
+            int id;
+            try {
+                id = Integer.parseInt(resource.resourceName());
+            } catch (NumberFormatException e) {
+                throw new InvalidRequestException("Node id must be an integer, but it is: " + resource.resourceName());
+            }
+            if (id != broker.nodeId()) {
+                throw new InvalidRequestException("Unexpected node id. Expected " + broker.nodeId() + ", but received " + id);
+            }
+            BrokerLoggers.validate(resource.configs());
+            if (!validateOnly) {
+                BrokerLoggers.apply(resource.configs());
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return AdminErrors.of(e);
         }
     }
 
