@@ -1,30 +1,16 @@
 package io.tributary.log;
 
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The broker-level configuration in Kafka's layers, highest precedence first: dynamic for this node
  * ({@code kafka-configs --entity-type brokers --entity-name 1}), dynamic cluster-wide default
- * ({@code --entity-default}), then the static properties the node was started with. Immutable.
+ * ({@code --entity-default}), then the static properties the node was started with. Which names may be
+ * dynamic, and how values are checked: {@link BrokerConfigDef}. Immutable.
  */
 public record BrokerConfigLayers(Map<String, String> node, Map<String, String> clusterDefault,
                                  Map<String, String> staticProps) {
-
-    /**
-     * Broker properties that may change at runtime: those that supply topic defaults (as in Kafka's
-     * DynamicLogConfig), including the coarse-unit time properties.
-     */
-    public static final Set<String> DYNAMIC_NAMES;
-
-    static {
-        Set<String> names = new LinkedHashSet<>(LogConfig.BROKER_SYNONYMS.values());
-        names.addAll(Set.of("log.retention.minutes", "log.retention.hours", "log.roll.hours", "log.roll.jitter.hours"));
-        DYNAMIC_NAMES = Collections.unmodifiableSet(names);
-    }
 
     public BrokerConfigLayers {
         node = Map.copyOf(node);

@@ -1,5 +1,9 @@
 package io.tributary.log;
 
+import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
@@ -20,8 +24,15 @@ import java.util.Properties;
  * <p>On disk: {@code <dataDir>/meta/dynamic-broker.properties}, Java properties with keys
  * {@code node.<name>} (this node) and {@code cluster.<name>} (cluster-wide default); replaced atomically
  * (tmp file, fsync, rename). Blocking: call from a worker. Not thread-safe; callers serialize.
+ *
+ * <p>An entry that would be refused today (a name that may not change at runtime, a value that does not
+ * parse — earlier versions stored some) is dropped at load with a WARN line, as Kafka ignores invalid
+ * dynamic configs, so that it can neither stop the node from starting nor block later changes; the next
+ * save leaves it out of the file.
  */
 public final class DynamicBrokerConfigStore {
+    private static final Logger LOG = LoggerFactory.getLogger(DynamicBrokerConfigStore.class);
+
     private static final String NODE = "node.";
     private static final String CLUSTER = "cluster.";
 
@@ -42,13 +53,23 @@ public final class DynamicBrokerConfigStore {
             }
             for (String k : p.stringPropertyNames()) {
                 if (k.startsWith(NODE)) {
-                    node.put(k.substring(NODE.length()), p.getProperty(k));
+                    keepIfUsable(node, "this node", k.substring(NODE.length()), p.getProperty(k));
                 } else if (k.startsWith(CLUSTER)) {
-                    cluster.put(k.substring(CLUSTER.length()), p.getProperty(k));
+                    keepIfUsable(cluster, "the cluster default", k.substring(CLUSTER.length()), p.getProperty(k));
                 }
             }
         }
         return new BrokerConfigLayers(node, cluster, staticProps);
+    }
+
+    private void keepIfUsable(Map<String, String> layer, String which, String name, String value) {
+        try {
+            BrokerConfigDef.validateDynamic(Map.of(name, value));
+            LogConfig.brokerDefaults(Map.of(name, value));
+            layer.put(name, value);
+        } catch (ConfigException e) {
+            LOG.warn("Ignoring dynamic broker config {}={} of {} stored in {}: {}", name, value, which, file, e.getMessage());
+        }
     }
 
     public void save(BrokerConfigLayers layers) throws IOException {

@@ -38,6 +38,49 @@ public final class LogConfig {
     static final int MIN_SEGMENT_BYTES = 1024 * 1024;
     static final int UNSAFE_MIN_SEGMENT_BYTES = 1024;
 
+    // Declared before CONFIG_DEF, which uses them (static initialisation runs in textual order).
+    /** Kafka's replication throttle lists: {@code *}, or {@code partition:broker} pairs. */
+    static final String LEADER_THROTTLED_REPLICAS = "leader.replication.throttled.replicas";
+    static final String FOLLOWER_THROTTLED_REPLICAS = "follower.replication.throttled.replicas";
+    private static final String LEADER_THROTTLED_REPLICAS_DOC = "A list of replicas for which log replication should "
+        + "be throttled on the leader side. The list should describe a set of replicas in the form "
+        + "[PartitionId]:[BrokerId],[PartitionId]:[BrokerId]:... or alternatively the wildcard '*' can be used to "
+        + "throttle all replicas for this topic. Accepted and ignored: a single node replicates nothing.";
+    private static final String FOLLOWER_THROTTLED_REPLICAS_DOC = "A list of replicas for which log replication should "
+        + "be throttled on the follower side. The list should describe a set of replicas in the form "
+        + "[PartitionId]:[BrokerId],[PartitionId]:[BrokerId]:... or alternatively the wildcard '*' can be used to "
+        + "throttle all replicas for this topic. Accepted and ignored: a single node replicates nothing.";
+    static final String TIERED_STORAGE_DISABLED =
+        "Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.";
+
+    /** Kafka's rule for the throttled-replica lists, with Kafka's message. */
+    private static final ConfigDef.Validator THROTTLED_REPLICAS = new ConfigDef.Validator() {
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (!(value instanceof List<?> list)) {
+                throw new ConfigException(name, value, "Unknown type " + (value == null ? null : value.getClass().getName()));
+            }
+            List<String> entries = list.stream().map(o -> o.toString().trim()).toList();
+            boolean pairs = entries.stream().allMatch(e -> e.matches("([0-9]+:[0-9]+)?"));
+            if (!pairs && !String.join("", entries).equals("*")) {
+                throw new ConfigException(name, value, name + " must be the literal '*' or a list of replicas in the "
+                    + "following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "[partitionId]:[brokerId],[partitionId]:[brokerId],...";
+        }
+    };
+
+    /** gzip levels 1-9, or -1 for the codec's default (Kafka's rule and message). */
+    private static final ConfigDef.Validator GZIP_LEVEL = ConfigDef.LambdaValidator.with((name, value) -> {
+        if (!(value instanceof Integer level) || (level != -1 && (level < 1 || level > 9))) {
+            throw new ConfigException(name, value, "Value must be between 1 and 9 or equal to -1");
+        }
+    }, () -> "[1,...,9] or -1");
+
     public static final ConfigDef CONFIG_DEF = define(MIN_SEGMENT_BYTES);
     private static final ConfigDef UNSAFE_CONFIG_DEF = define(UNSAFE_MIN_SEGMENT_BYTES);
 
@@ -71,6 +114,8 @@ public final class LogConfig {
         m.put(MESSAGE_TIMESTAMP_TYPE_CONFIG, "log.message.timestamp.type");
         m.put(MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, "log.message.timestamp.before.max.ms");
         m.put(MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, "log.message.timestamp.after.max.ms");
+        m.put(LOCAL_LOG_RETENTION_MS_CONFIG, "log.local.retention.ms");
+        m.put(LOCAL_LOG_RETENTION_BYTES_CONFIG, "log.local.retention.bytes");
         BROKER_SYNONYMS = Collections.unmodifiableMap(m);
     }
 
@@ -97,15 +142,26 @@ public final class LogConfig {
             .define(MIN_IN_SYNC_REPLICAS_CONFIG, Type.INT, 1, Range.atLeast(1), Importance.MEDIUM, MIN_IN_SYNC_REPLICAS_DOC)
             .define(COMPRESSION_TYPE_CONFIG, Type.STRING, "producer",
                 ValidString.in("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"), Importance.MEDIUM, COMPRESSION_TYPE_DOC)
-            .define(COMPRESSION_GZIP_LEVEL_CONFIG, Type.INT, -1, Importance.MEDIUM, COMPRESSION_GZIP_LEVEL_DOC)
+            .define(COMPRESSION_GZIP_LEVEL_CONFIG, Type.INT, -1, GZIP_LEVEL, Importance.MEDIUM, COMPRESSION_GZIP_LEVEL_DOC)
             .define(COMPRESSION_LZ4_LEVEL_CONFIG, Type.INT, 9, Range.between(1, 17), Importance.MEDIUM, COMPRESSION_LZ4_LEVEL_DOC)
             .define(COMPRESSION_ZSTD_LEVEL_CONFIG, Type.INT, 3, Range.between(-131072, 22), Importance.MEDIUM, COMPRESSION_ZSTD_LEVEL_DOC)
             .define(PREALLOCATE_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, PREALLOCATE_DOC)
             .define(MESSAGE_TIMESTAMP_TYPE_CONFIG, Type.STRING, "CreateTime",
                 ValidString.in("CreateTime", "LogAppendTime"), Importance.MEDIUM, MESSAGE_TIMESTAMP_TYPE_DOC)
             .define(MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, Type.LONG, Long.MAX_VALUE, Range.atLeast(0), Importance.MEDIUM, MESSAGE_TIMESTAMP_BEFORE_MAX_MS_DOC)
-            .define(MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, Type.LONG, 3600000L, Range.atLeast(0), Importance.MEDIUM, MESSAGE_TIMESTAMP_AFTER_MAX_MS_DOC);
+            .define(MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, Type.LONG, 3600000L, Range.atLeast(0), Importance.MEDIUM, MESSAGE_TIMESTAMP_AFTER_MAX_MS_DOC)
+            // Accepted and reported as Kafka does, with no effect here: a single node has no followers to
+            // throttle, and tiered storage is off (remote.storage.enable=true is refused, as by a Kafka broker
+            // with remote.log.storage.system.enable=false; the local.retention.* limits only apply with it).
+            .define(LEADER_THROTTLED_REPLICAS, Type.LIST, "", THROTTLED_REPLICAS, Importance.MEDIUM, LEADER_THROTTLED_REPLICAS_DOC)
+            .define(FOLLOWER_THROTTLED_REPLICAS, Type.LIST, "", THROTTLED_REPLICAS, Importance.MEDIUM, FOLLOWER_THROTTLED_REPLICAS_DOC)
+            .define(LOCAL_LOG_RETENTION_MS_CONFIG, Type.LONG, -2L, Range.atLeast(-2), Importance.MEDIUM, LOCAL_LOG_RETENTION_MS_DOC)
+            .define(LOCAL_LOG_RETENTION_BYTES_CONFIG, Type.LONG, -2L, Range.atLeast(-2), Importance.MEDIUM, LOCAL_LOG_RETENTION_BYTES_DOC)
+            .define(REMOTE_LOG_STORAGE_ENABLE_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, REMOTE_LOG_STORAGE_ENABLE_DOC)
+            .define(REMOTE_LOG_COPY_DISABLE_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, REMOTE_LOG_COPY_DISABLE_DOC)
+            .define(REMOTE_LOG_DELETE_ON_DISABLE_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, REMOTE_LOG_DELETE_ON_DISABLE_DOC);
     }
+
 
     private final Map<String, Object> values;      // every topic config -> parsed value
     private final Set<String> overridden;          // names set at topic level
@@ -134,7 +190,11 @@ public final class LogConfig {
             String v = brokerProps.get(e.getValue());
             if (v != null) topicLevel.put(e.getKey(), v);
         }
-        if (!brokerProps.containsKey("log.retention.ms")) {
+        String retentionMs = brokerProps.get("log.retention.ms");
+        if (retentionMs != null) {
+            // Kafka's broker property has no lower bound: any negative value means unlimited (-1).
+            topicLevel.put(RETENTION_MS_CONFIG, String.valueOf(scaled(retentionMs, 1L, "log.retention.ms")));
+        } else {
             String minutes = brokerProps.get("log.retention.minutes");
             String hours = brokerProps.get("log.retention.hours");
             if (minutes != null) topicLevel.put(RETENTION_MS_CONFIG, String.valueOf(scaled(minutes, 60_000L, "log.retention.minutes")));
@@ -168,12 +228,15 @@ public final class LogConfig {
         for (String name : def.names()) merged.put(name, valueString(defaults.values.get(name), def.configKeys().get(name).type));
         for (Map.Entry<String, String> e : overrides.entrySet()) {
             if (!def.names().contains(e.getKey())) {
-                throw new ConfigException(e.getKey(), e.getValue(), "Unknown topic config name");
+                throw new ConfigException("Unknown topic config name: " + e.getKey());
             }
             if (e.getValue() == null) throw new ConfigException(e.getKey(), null, "Null value not allowed");
             merged.put(e.getKey(), e.getValue());
         }
         Map<String, Object> parsed = def.parse(merged);
+        if (Boolean.TRUE.equals(parsed.get(REMOTE_LOG_STORAGE_ENABLE_CONFIG))) {
+            throw new ConfigException(TIERED_STORAGE_DISABLED);
+        }
         return new LogConfig(parsed, overrides.keySet(), defaults.unsafeSmallSegments);
     }
 

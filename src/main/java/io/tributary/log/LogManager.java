@@ -278,7 +278,7 @@ public final class LogManager implements Closeable {
 
     public synchronized TopicInfo alterTopicConfig(String name, Map<String, String> newOverrides, boolean validateOnly) {
         TopicInfo info = topics.get(name);
-        if (info == null) throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
+        if (info == null) throw new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist.");
         LogConfig cfg = parseConfig(newOverrides);
         TopicInfo updated = new TopicInfo(name, info.topicId(), info.partitions(), newOverrides, cfg);
         if (validateOnly) return updated;

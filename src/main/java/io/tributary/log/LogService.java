@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -66,28 +65,25 @@ public final class LogService {
 
     /**
      * Replaces one dynamic layer of the broker configuration (this node's, or the cluster-wide default)
-     * with {@code dynamic}: only {@link BrokerConfigLayers#DYNAMIC_NAMES} may change at runtime. The
-     * new topic defaults are validated against every topic, persisted, then applied to every partition.
+     * with {@code dynamic}, checked as a Kafka broker checks it ({@link BrokerConfigDef#validateDynamic}: only
+     * the topic defaults may change at runtime, each value against Kafka's broker definition). The new topic
+     * defaults are then validated against every topic, persisted, and applied to every partition. A refused
+     * layer fails with INVALID_REQUEST and the checker's message, as Kafka answers (KAFKA-13609 keeps it so).
      * Runs on a worker; changes are serialized.
      */
     public Future<Void> alterBrokerConfig(boolean clusterWide, Map<String, String> dynamic, boolean validateOnly) {
         return vertx.executeBlocking(() -> {
             synchronized (this) {
-                List<String> fixed = dynamic.keySet().stream()
-                        .filter(k -> !BrokerConfigLayers.DYNAMIC_NAMES.contains(k)).sorted().toList();
-                if (!fixed.isEmpty()) {
-                    throw new InvalidRequestException(
-                            "Cannot update these configs dynamically: " + fixed);
-                }
-                if (brokerConfigStore == null) {
-                    throw new InvalidRequestException("Dynamic broker configuration is disabled");
-                }
                 BrokerConfigLayers next = brokerConfig.withDynamic(clusterWide, dynamic);
                 LogConfig defaults;
                 try {
+                    BrokerConfigDef.validateDynamic(dynamic);
                     defaults = LogConfig.brokerDefaults(next.effective());
                 } catch (ConfigException e) {
-                    throw new InvalidConfigurationException(e.getMessage());
+                    throw new InvalidRequestException(e.getMessage());
+                }
+                if (brokerConfigStore == null) {
+                    throw new InvalidRequestException("Dynamic broker configuration is disabled");
                 }
                 manager.updateBrokerDefaults(defaults, true);
                 if (!validateOnly) {

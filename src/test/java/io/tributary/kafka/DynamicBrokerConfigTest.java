@@ -8,7 +8,6 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,8 +94,10 @@ class DynamicBrokerConfigTest {
         try (Admin admin = admin(node.bootstrap())) {
             ExecutionException fixed = assertThrows(ExecutionException.class, () -> set(admin, THIS_BROKER, "node.id", "5"));
             assertInstanceOf(InvalidRequestException.class, fixed.getCause());
+            // Kafka answers INVALID_REQUEST for a bad broker value (KAFKA-13609), INVALID_CONFIG for a topic.
             ExecutionException bad = assertThrows(ExecutionException.class, () -> set(admin, THIS_BROKER, "log.retention.ms", "soon"));
-            assertInstanceOf(InvalidConfigurationException.class, bad.getCause());
+            assertInstanceOf(InvalidRequestException.class, bad.getCause());
+            assertEquals("Invalid value soon for configuration log.retention.ms: Not a number of type LONG", bad.getCause().getMessage());
         }
     }
 }

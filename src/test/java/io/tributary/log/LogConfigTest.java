@@ -69,4 +69,31 @@ class LogConfigTest {
         assertEquals(1024L, LogConfig.fromOverrides(unsafe, Map.of("segment.bytes", "1024")).segmentBytes());
         assertThrows(ConfigException.class, () -> LogConfig.fromOverrides(unsafe, Map.of("segment.bytes", "1023")));
     }
+
+    @Test
+    void kafkasOtherTopicConfigsAreAcceptedWithKafkasRules() {
+        LogConfig d = LogConfig.defaults();
+        LogConfig c = LogConfig.fromOverrides(d, Map.of("leader.replication.throttled.replicas", "0:1,1:1",
+            "follower.replication.throttled.replicas", "*", "local.retention.ms", "5", "remote.log.copy.disable", "true"));
+        assertEquals("0:1,1:1", c.valueAsString("leader.replication.throttled.replicas"));
+        assertEquals("-2", d.valueAsString("local.retention.bytes"));
+        ConfigException throttled = assertThrows(ConfigException.class,
+            () -> LogConfig.fromOverrides(d, Map.of("leader.replication.throttled.replicas", "abc")));
+        assertEquals("Invalid value [abc] for configuration leader.replication.throttled.replicas: leader.replication.throttled.replicas "
+            + "must be the literal '*' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...",
+            throttled.getMessage());
+        assertEquals("Invalid value 12 for configuration compression.gzip.level: Value must be between 1 and 9 or equal to -1",
+            assertThrows(ConfigException.class, () -> LogConfig.fromOverrides(d, Map.of("compression.gzip.level", "12"))).getMessage());
+        assertEquals(9, (Integer) LogConfig.fromOverrides(d, Map.of("compression.gzip.level", "9")).values().get("compression.gzip.level"));
+        assertEquals("Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.",
+            assertThrows(ConfigException.class, () -> LogConfig.fromOverrides(d, Map.of("remote.storage.enable", "true"))).getMessage());
+        assertEquals("Unknown topic config name: foo.bar",
+            assertThrows(ConfigException.class, () -> LogConfig.fromOverrides(d, Map.of("foo.bar", "1"))).getMessage());
+    }
+
+    @Test
+    void negativeBrokerRetentionMeansUnlimitedAsInKafka() {
+        assertEquals(-1L, LogConfig.brokerDefaults(Map.of("log.retention.ms", "-5")).retentionMs());
+        assertEquals(-1L, LogConfig.brokerDefaults(Map.of("log.retention.hours", "-1")).retentionMs());
+    }
 }
