@@ -46,6 +46,8 @@ public final class KafkaConnection {
     private final String localHost;
     private final int localPort;
     private boolean expectSize = true;
+    /** Bytes the parser was asked for: 4 for a size prefix, else the frame size. */
+    private int expected = 4;
     private boolean closed;
     private boolean pausedForInFlight;
     private boolean pausedForWrites;
@@ -98,6 +100,11 @@ public final class KafkaConnection {
         if (closed) {
             return;
         }
+        if (record.length() != expected) {
+            // The parser hands over what is left when the client closes mid-frame: nothing to answer.
+            LOG.debug("Kafka connection from {} ended inside a frame ({} of {} bytes)", clientAddress, record.length(), expected);
+            return;
+        }
         if (expectSize) {
             int size = record.getInt(0);
             if (size <= 0 || size > maxRequestBytes) {
@@ -106,9 +113,11 @@ public final class KafkaConnection {
                 return;
             }
             expectSize = false;
+            expected = size;
             parser.fixedSizeMode(size);
         } else {
             expectSize = true;
+            expected = 4;
             parser.fixedSizeMode(4);
             onFrame(ByteBuffer.wrap(record.getBytes()));
         }
@@ -159,19 +168,28 @@ public final class KafkaConnection {
         Future<ApiMessage> response;
         try {
             response = handler.handle(ctx, request);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // As Kafka's request handler: whatever a handler throws becomes an error response
+            // (UNKNOWN_SERVER_ERROR unless it is an ApiException), never a request left unanswered.
             response = Future.failedFuture(e);
         }
         response.onComplete(ar -> {
             if (ar.succeeded()) {
                 complete(slot, ar.result());
-            } else {
-                Throwable cause = ar.cause();
-                if (!(cause instanceof org.apache.kafka.common.errors.ApiException)) {
-                    LOG.error("{} v{} from {} failed", key, version, clientAddress, cause);
-                }
-                complete(slot, request.getErrorResponse(0, cause).data());
+                return;
             }
+            Throwable cause = ar.cause();
+            if (!(cause instanceof org.apache.kafka.common.errors.ApiException)) {
+                LOG.error("{} v{} from {} failed", key, version, clientAddress, cause);
+            }
+            ApiMessage error;
+            try {
+                error = request.getErrorResponse(0, cause).data();
+            } catch (RuntimeException e) {
+                closeWith("no error response for a failed " + key + " v" + version + ": " + e);
+                return;
+            }
+            complete(slot, error);
         });
     }
 

@@ -57,6 +57,8 @@ final class ZkConnection implements WatchSink {
     private final String clientIp;
     private final ZkAuth auth;
     private boolean expectSize = true;
+    /** Bytes the parser was asked for: 4 for a size prefix, else the frame size. */
+    private int expected = 4;
     private boolean handshakeStarted;
     private boolean connected;
     private boolean closed;
@@ -120,6 +122,11 @@ final class ZkConnection implements WatchSink {
         if (closed) {
             return;
         }
+        if (record.length() != expected) {
+            // The parser hands over what is left when the client closes mid-frame: nothing to answer.
+            LOG.debug("ZooKeeper connection from {} ended inside a frame ({} of {} bytes)", clientAddress, record.length(), expected);
+            return;
+        }
         if (expectSize) {
             int size = record.getInt(0);
             if (!handshakeStarted) {
@@ -137,9 +144,11 @@ final class ZkConnection implements WatchSink {
                 return;
             }
             expectSize = false;
+            expected = size;
             parser.fixedSizeMode(size);
         } else {
             expectSize = true;
+            expected = 4;
             parser.fixedSizeMode(4);
             server.packetsReceived.increment();
             received++;
