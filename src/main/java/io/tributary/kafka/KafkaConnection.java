@@ -1,12 +1,12 @@
 package io.tributary.kafka;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.tributary.net.Framer;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -40,14 +40,11 @@ public final class KafkaConnection {
     private final SupportedApis apis;
     private final int maxRequestBytes;
     private final int maxInFlight;
-    private final RecordParser parser;
+    private final Framer parser;
     private final ArrayDeque<Slot> pending = new ArrayDeque<>();
     private final String clientAddress;
     private final String localHost;
     private final int localPort;
-    private boolean expectSize = true;
-    /** Bytes the parser was asked for: 4 for a size prefix, else the frame size. */
-    private int expected = 4;
     private boolean closed;
     private boolean pausedForInFlight;
     private boolean pausedForWrites;
@@ -75,17 +72,20 @@ public final class KafkaConnection {
         this.clientAddress = String.valueOf(socket.remoteAddress());
         this.localHost = socket.localAddress().hostAddress();
         this.localPort = socket.localAddress().port();
-        this.parser = RecordParser.newFixed(4, socket);
+        this.parser = new Framer(socket, this::onFrameSize, frame -> {
+            if (!closed) {
+                onFrame(ByteBuffer.wrap(frame.getBytes()));
+            }
+        }, t -> closeWith("read failed: " + t));
     }
 
     void start() {
-        parser.handler(this::onRecord);
-        parser.exceptionHandler(t -> closeWith("read failed: " + t));
         socket.closeHandler(v -> closed = true);
         socket.drainHandler(v -> {
             pausedForWrites = false;
             maybeResume();
         });
+        parser.start();
     }
 
     public String clientAddress() {
@@ -96,31 +96,17 @@ public final class KafkaConnection {
         return closed;
     }
 
-    private void onRecord(Buffer record) {
+    /** A request's size prefix: read it only if within socket.request.max.bytes. */
+    private boolean onFrameSize(int size) {
         if (closed) {
-            return;
+            return false;
         }
-        if (record.length() != expected) {
-            // The parser hands over what is left when the client closes mid-frame: nothing to answer.
-            LOG.debug("Kafka connection from {} ended inside a frame ({} of {} bytes)", clientAddress, record.length(), expected);
-            return;
+        if (size <= 0 || size > maxRequestBytes) {
+            closeWith("request size " + size + " is outside 1.." + maxRequestBytes
+                    + " (socket.request.max.bytes); closing before reading it");
+            return false;
         }
-        if (expectSize) {
-            int size = record.getInt(0);
-            if (size <= 0 || size > maxRequestBytes) {
-                closeWith("request size " + size + " is outside 1.." + maxRequestBytes
-                        + " (socket.request.max.bytes); closing before reading it");
-                return;
-            }
-            expectSize = false;
-            expected = size;
-            parser.fixedSizeMode(size);
-        } else {
-            expectSize = true;
-            expected = 4;
-            parser.fixedSizeMode(4);
-            onFrame(ByteBuffer.wrap(record.getBytes()));
-        }
+        return true;
     }
 
     private void onFrame(ByteBuffer frame) {

@@ -5,11 +5,11 @@ import io.tributary.coord.Codes;
 import io.tributary.coord.CoordinatorVerticle.Connected;
 import io.tributary.coord.Result;
 import io.tributary.coord.WatchSink;
+import io.tributary.net.Framer;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import org.apache.jute.BinaryInputArchive;
 import org.apache.zookeeper.proto.AuthPacket;
 import org.apache.zookeeper.proto.ConnectRequest;
@@ -51,14 +51,11 @@ final class ZkConnection implements WatchSink {
     private final NetSocket socket;
     private final Context context;
     private final ZkServer server;
-    private final RecordParser parser;
+    private final Framer parser;
     private final ArrayDeque<Slot> pending = new ArrayDeque<>();
     final String clientAddress;
     private final String clientIp;
     private final ZkAuth auth;
-    private boolean expectSize = true;
-    /** Bytes the parser was asked for: 4 for a size prefix, else the frame size. */
-    private int expected = 4;
     private boolean handshakeStarted;
     private boolean connected;
     private boolean closed;
@@ -81,12 +78,10 @@ final class ZkConnection implements WatchSink {
         this.clientAddress = String.valueOf(socket.remoteAddress());
         this.clientIp = socket.remoteAddress().hostAddress();
         this.auth = new ZkAuth(clientIp, server.superDigest);
-        this.parser = RecordParser.newFixed(4, socket);
+        this.parser = new Framer(socket, this::onSize, this::onFrame, t -> closeWith("read failed: " + t));
     }
 
     void start() {
-        parser.handler(this::onRecord);
-        parser.exceptionHandler(t -> closeWith("read failed: " + t));
         socket.closeHandler(v -> onClosed());
         socket.drainHandler(v -> {
             pausedForWrites = false;
@@ -101,6 +96,7 @@ final class ZkConnection implements WatchSink {
         }
         admitted = true;
         server.connections.add(this);
+        parser.start();
     }
 
     private void onClosed() {
@@ -118,48 +114,41 @@ final class ZkConnection implements WatchSink {
 
     // ---- framing ----
 
-    private void onRecord(Buffer record) {
+    /** A packet's size prefix (or, first thing on the connection, a four-letter word). */
+    private boolean onSize(int size) {
+        if (closed) {
+            return false;
+        }
+        if (!handshakeStarted) {
+            String word = FourLetterWords.word(size);
+            if (word != null) {
+                handshakeStarted = true;
+                closed = true; // the answer is all this connection gets
+                FourLetterWords.run(word, server, this, socket);
+                return false;
+            }
+        }
+        if (size <= 0 || size > server.maxBuffer) {
+            closeWith("packet length " + size + " is outside 1.." + server.maxBuffer
+                    + " (jute.maxbuffer); closing before reading it");
+            return false;
+        }
+        return true;
+    }
+
+    private void onFrame(Buffer frame) {
         if (closed) {
             return;
         }
-        if (record.length() != expected) {
-            // The parser hands over what is left when the client closes mid-frame: nothing to answer.
-            LOG.debug("ZooKeeper connection from {} ended inside a frame ({} of {} bytes)", clientAddress, record.length(), expected);
-            return;
-        }
-        if (expectSize) {
-            int size = record.getInt(0);
-            if (!handshakeStarted) {
-                String word = FourLetterWords.word(size);
-                if (word != null) {
-                    handshakeStarted = true;
-                    closed = true; // the answer is all this connection gets
-                    FourLetterWords.run(word, server, this, socket);
-                    return;
-                }
-            }
-            if (size <= 0 || size > server.maxBuffer) {
-                closeWith("packet length " + size + " is outside 1.." + server.maxBuffer
-                        + " (jute.maxbuffer); closing before reading it");
-                return;
-            }
-            expectSize = false;
-            expected = size;
-            parser.fixedSizeMode(size);
+        server.packetsReceived.increment();
+        received++;
+        if (connected) {
+            onRequest(frame.getBytes());
+        } else if (!handshakeStarted) {
+            handshakeStarted = true;
+            onConnect(frame.getBytes());
         } else {
-            expectSize = true;
-            expected = 4;
-            parser.fixedSizeMode(4);
-            server.packetsReceived.increment();
-            received++;
-            if (connected) {
-                onRequest(record.getBytes());
-            } else if (!handshakeStarted) {
-                handshakeStarted = true;
-                onConnect(record.getBytes());
-            } else {
-                closeWith("request before the handshake completed");
-            }
+            closeWith("request before the handshake completed");
         }
     }
 
