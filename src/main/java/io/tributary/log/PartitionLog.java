@@ -22,14 +22,13 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The log of one partition: an ordered set of {@link LogSegment}s, the last one active.
  *
  * <p>On disk, {@code <dataDir>/<topic>-<partition>/}: the segments' {@code .log}/{@code .index}/
  * {@code .timeindex} files (see {@link LogSegment}), {@code partition.checkpoint} (see
- * {@link PartitionCheckpoint}), producer snapshots {@code <offset>.snapshot} (see
+ * {@link PartitionCheckpoint}; kept with the recovery point and flush timing by {@link PartitionFlusher}), producer snapshots {@code <offset>.snapshot} (see
  * {@link ProducerStateManager}), {@code *.deleted} files awaiting physical deletion, and for compacted
  * topics {@code cleaner-offset-checkpoint} (see {@link CleanerCheckpoint}) plus, transiently,
  * {@code *.cleaned} (being written by the cleaner) and {@code *.swap} (being swapped in) segment files.
@@ -49,7 +48,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class PartitionLog implements Closeable {
     /** How often tick() persists the checkpoint file at most. */
-    static final long CHECKPOINT_INTERVAL_MS = 5_000;
+    static final long CHECKPOINT_INTERVAL_MS = PartitionFlusher.CHECKPOINT_INTERVAL_MS;
     /** Kafka's producer.id.expiration.ms default. */
     static final long PRODUCER_ID_EXPIRATION_MS = 86_400_000L;
 
@@ -60,17 +59,14 @@ public final class PartitionLog implements Closeable {
     private final ConcurrentSkipListMap<Long, LogSegment> segments;
     private final ProducerStateManager producerState;
     private final SegmentDeleter deleter;
-    private final AtomicLong recoveryPoint;
+    /** Recovery point, flush.messages / flush.ms and the checkpoint file. */
+    private final PartitionFlusher flusher;
     private volatile LogConfig config;
     private volatile long logStartOffset;
     private volatile long logEndOffset;
     private volatile long highWatermark;
     private volatile long sizeInBytes;
     private volatile boolean highWatermarkFollowsLogEnd = true;
-    private long unflushedMessages;
-    private long lastFlushMs;
-    private long lastCheckpointMs;
-    private PartitionCheckpoint lastCheckpoint;
     private volatile boolean closed;
     private CompletableFuture<Long> appendFlush;
     /** Compaction of this log (cleanup.policy=compact): round scheduling and the owner-side swap. */
@@ -89,9 +85,7 @@ public final class PartitionLog implements Closeable {
         this.logStartOffset = r.logStartOffset();
         this.logEndOffset = r.logEndOffset();
         this.highWatermark = r.logEndOffset();
-        this.recoveryPoint = new AtomicLong(r.recoveryPoint());
-        this.lastFlushMs = time.milliseconds();
-        this.lastCheckpointMs = lastFlushMs;
+        this.flusher = new PartitionFlusher(dir, tp, time, ioExecutor, segments, r.recoveryPoint());
         this.compaction = new PartitionCompaction(this, tp, dir, time, ioExecutor, cleaner, segments, deleter, producerState);
         refreshSize();
     }
@@ -118,7 +112,7 @@ public final class PartitionLog implements Closeable {
         LogLoader.Result r = LogLoader.load(dir, tp, config, time, hadCleanShutdown);
         if (resultOut != null) resultOut[0] = r;
         PartitionLog pl = new PartitionLog(dir, tp, config, time, ioExecutor, cleaner, r);
-        pl.writeCheckpointNow();
+        pl.flusher.checkpointNow(pl.checkpointValue());
         return pl;
     }
 
@@ -129,7 +123,7 @@ public final class PartitionLog implements Closeable {
     public long logStartOffset() { return logStartOffset; }
     public long logEndOffset() { return logEndOffset; }
     public long highWatermark() { return highWatermark; }
-    public long recoveryPoint() { return recoveryPoint.get(); }
+    public long recoveryPoint() { return flusher.recoveryPoint(); }
     public long sizeInBytes() { return sizeInBytes; }
     public int numberOfSegments() { return segments.size(); }
 
@@ -183,8 +177,7 @@ public final class PartitionLog implements Closeable {
         logEndOffset = lastOffset + 1;
         if (highWatermarkFollowsLogEnd) highWatermark = logEndOffset;
         sizeInBytes += v.validBytes();
-        unflushedMessages += v.numRecords();
-        if (unflushedMessages >= cfg.flushMessages()) appendFlush = flush();
+        if (flusher.appended(v.numRecords(), cfg)) appendFlush = flush();
         return new LogAppendInfo(firstOffset, lastOffset, a.maxTimestamp(), a.offsetOfMaxTimestamp(),
             cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? now : -1, logStartOffset, v.numRecords(), v.validBytes(), false);
     }
@@ -243,15 +236,10 @@ public final class PartitionLog implements Closeable {
         int deleted = deleteOldSegments();
         deleter.deleteExpired();
         compaction.maybeStartOnTick(now);
-        if (unflushedMessages > 0 && now - lastFlushMs >= cfg.flushMs()) flush();
-        if (now - lastCheckpointMs >= CHECKPOINT_INTERVAL_MS) {
-            lastCheckpointMs = now;
+        if (flusher.flushDue(now, cfg)) flush();
+        if (flusher.checkpointDue(now)) {
             producerState.removeExpired(now, PRODUCER_ID_EXPIRATION_MS); // O(producers): not on every tick
-            PartitionCheckpoint c = checkpointValue();
-            if (!c.equals(lastCheckpoint)) {
-                lastCheckpoint = c;
-                ioExecutor.execute(() -> writeCheckpointQuietly(c));
-            }
+            flusher.checkpointLater(checkpointValue());
         }
         return deleted;
     }
@@ -268,7 +256,7 @@ public final class PartitionLog implements Closeable {
             long newStart = segments.firstKey();
             if (newStart > logStartOffset) logStartOffset = newStart;
             if (highWatermark < logStartOffset) highWatermark = logStartOffset;
-            recoveryPoint.accumulateAndGet(logStartOffset, Math::max);
+            flusher.advanceRecoveryPoint(logStartOffset);
             deleter.schedule(seg, cfg.fileDeleteDelayMs());
         }
         if (!victims.isEmpty()) {
@@ -284,29 +272,7 @@ public final class PartitionLog implements Closeable {
      */
     public CompletableFuture<Long> flush() {
         ensureOpen();
-        long target = logEndOffset;
-        List<LogSegment> toFlush = new ArrayList<>(segments.tailMap(floorBase(recoveryPoint.get())).values());
-        unflushedMessages = 0;
-        lastFlushMs = time.milliseconds();
-        CompletableFuture<Long> done = new CompletableFuture<>();
-        try {
-            ioExecutor.execute(() -> {
-                try {
-                    for (LogSegment seg : toFlush) SegmentDeleter.forceQuietly(seg);
-                    done.complete(recoveryPoint.accumulateAndGet(target, Math::max));
-                } catch (Throwable t) {
-                    done.completeExceptionally(new KafkaStorageException("Flush of " + tp + " failed", t));
-                }
-            });
-        } catch (RuntimeException rejected) {
-            done.completeExceptionally(rejected);
-        }
-        return done;
-    }
-
-    private long floorBase(long offset) {
-        Long k = segments.floorKey(offset);
-        return k == null ? segments.firstKey() : k;
+        return flusher.flush(logEndOffset);
     }
 
     /** Owner thread. Closes the active segment (if not empty) and starts a new one at the log end offset. */
@@ -359,9 +325,9 @@ public final class PartitionLog implements Closeable {
         closed = true;
         compaction.discard();
         for (LogSegment seg : segments.values()) seg.flush();
-        recoveryPoint.accumulateAndGet(logEndOffset, Math::max);
+        flusher.advanceRecoveryPoint(logEndOffset);
         ProducerStateManager.writeSnapshot(dir, logEndOffset, producerState.serialize());
-        writeCheckpointNow();
+        flusher.checkpointNow(checkpointValue());
         for (LogSegment seg : segments.values()) seg.close();
         deleter.deleteAll();
     }
@@ -387,20 +353,7 @@ public final class PartitionLog implements Closeable {
     }
 
     private PartitionCheckpoint checkpointValue() {
-        return new PartitionCheckpoint(logStartOffset, recoveryPoint.get(), highWatermark);
-    }
-
-    private void writeCheckpointNow() throws IOException {
-        lastCheckpoint = checkpointValue();
-        lastCheckpoint.write(dir);
-    }
-
-    private void writeCheckpointQuietly(PartitionCheckpoint c) {
-        try {
-            if (java.nio.file.Files.isDirectory(dir)) c.write(dir);
-        } catch (IOException e) {
-            org.slf4j.LoggerFactory.getLogger(PartitionLog.class).warn("{}: checkpoint write failed: {}", tp, e.toString());
-        }
+        return new PartitionCheckpoint(logStartOffset, flusher.recoveryPoint(), highWatermark);
     }
 
     /** Producer state for a producer id (tests and the txn layer); owner thread. */
