@@ -60,7 +60,8 @@ public final class Acls {
     }
 
     /**
-     * Validates an ACL for create/setACL and expands {@code auth} entries, as ZooKeeper's fixupACL.
+     * Validates an ACL for create/setACL, drops repeated entries and expands {@code auth} entries, as
+     * ZooKeeper's fixupACL.
      *
      * @throws CoordException INVALIDACL for an empty list, an unknown scheme or a malformed id, or an
      *                        {@code auth} entry from a caller without authenticated ids
@@ -70,7 +71,11 @@ public final class Acls {
             throw new CoordException(Codes.INVALIDACL, "empty ACL");
         }
         List<ACL> out = new ArrayList<>(acl.size());
-        for (ACL a : acl) {
+        // ZooKeeper 3.5+ (ZOOKEEPER-1877) drops repeated entries before expanding them: getACL shows each once.
+        for (ACL a : new java.util.LinkedHashSet<>(acl)) {
+            if (a == null) {
+                throw new CoordException(Codes.INVALIDACL, "null ACL entry");
+            }
             Id id = a.getId();
             if (id == null || id.getScheme() == null) {
                 throw new CoordException(Codes.INVALIDACL, "ACL without id");

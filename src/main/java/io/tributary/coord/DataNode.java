@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * One znode: data, ACL, child names and the persisted part of ZooKeeper's stat. Mutable, owned by the
+ * One znode: data (null when a client wrote null, as in ZooKeeper), ACL, child names and the persisted part of ZooKeeper's stat. Mutable, owned by the
  * coordinator thread; {@link #copy()} is used to undo a failed multi and to hand stats out.
  */
 public final class DataNode {
@@ -25,7 +25,7 @@ public final class DataNode {
     final TreeSet<String> children;
 
     DataNode(byte[] data, List<ACL> acl, long zxid, long time, long ephemeralOwner) {
-        this.data = data == null ? new byte[0] : data;
+        this.data = data; // null stays null: ZooKeeper keeps and returns it (issue 8)
         this.acl = List.copyOf(acl);
         this.czxid = zxid;
         this.mzxid = zxid;
@@ -55,6 +55,12 @@ public final class DataNode {
         return new DataNode(this);
     }
 
+    /** Bytes of {@code data}; null data counts 0, as ZooKeeper's dataLength. */
+    static int length(byte[] data) {
+        return data == null ? 0 : data.length;
+    }
+
+    /** The node's data, null when it was created or set with null. */
     public byte[] data() {
         return data;
     }
@@ -82,6 +88,6 @@ public final class DataNode {
     /** A fresh jute Stat (the wire and API type) for this node. */
     public Stat stat() {
         return new Stat(czxid, mzxid, ctime, mtime, version, cversion, aversion, ephemeralOwner,
-                data.length, children.size(), pzxid);
+                length(data), children.size(), pzxid);
     }
 }

@@ -43,9 +43,9 @@ final class Prep {
             Paths.validate(sd.path());
             DataNode n = require(sd.path());
             Acls.check(n.acl, Codes.PERM_WRITE, c.ids());
-            byte[] data = sd.data() == null ? new byte[0] : sd.data();
+            byte[] data = sd.data();
             // ZooKeeper checks the quota after the ACL and before the version.
-            tree.quotas().check(sd.path(), data.length - n.data.length, 0, options.enforceQuota());
+            tree.quotas().check(sd.path(), DataNode.length(data) - DataNode.length(n.data), 0, options.enforceQuota());
             checkVersion(sd.version(), n.version);
             checkSize(data);
             return new Prepared(new Txn.SetData(sd.path(), data), sd.path());
@@ -97,8 +97,8 @@ final class Prep {
         if (EphemeralType.isSession(parent.ephemeralOwner)) {
             throw new CoordException(Codes.NOCHILDRENFOREPHEMERALS, path);
         }
-        byte[] data = cr.data() == null ? new byte[0] : cr.data();
-        tree.quotas().check(path, data.length, 1, options.enforceQuota());
+        byte[] data = cr.data();
+        tree.quotas().check(path, DataNode.length(data), 1, options.enforceQuota());
         long owner = cr.ephemeral() ? c.sessionId()
                 : cr.mode() == Op.CONTAINER ? EphemeralType.CONTAINER
                 : cr.withTtl() ? EphemeralType.ttlOwner(cr.ttl()) : 0;

@@ -127,7 +127,7 @@ final class Quotas {
                 continue;
             }
             count++;
-            bytes += n.data.length;
+            bytes += DataNode.length(n.data);
             for (String child : n.children) {
                 todo.add(Paths.child(p, child));
             }

@@ -132,13 +132,21 @@ public record Txn(long zxid, long time, long sessionId, Body body) {
         return new String(readBytes(in), java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** Length-prefixed bytes; -1 for null (znode data may be null, as in ZooKeeper's jute buffers). */
     static void writeBytes(DataOutput out, byte[] b) throws IOException {
+        if (b == null) {
+            out.writeInt(-1);
+            return;
+        }
         out.writeInt(b.length);
         out.write(b);
     }
 
     static byte[] readBytes(DataInput in) throws IOException {
         int n = in.readInt();
+        if (n == -1) {
+            return null;
+        }
         if (n < 0 || n > 64 * 1024 * 1024) {
             throw new IOException("bad byte array length " + n);
         }

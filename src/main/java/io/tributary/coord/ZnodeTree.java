@@ -118,7 +118,7 @@ public final class ZnodeTree {
             // A new stats node starts from a count of its subtree, whatever the client wrote (ZooKeeper does the same).
             rewrite(path, node, quotas.recount(counted));
         }
-        countInQuota(path, data.length, 1);
+        countInQuota(path, DataNode.length(data), 1);
         out.add(new Trigger(path, Codes.EVENT_NODE_CREATED));
         out.add(new Trigger(parentPath, Codes.EVENT_NODE_CHILDREN_CHANGED));
     }
@@ -136,7 +136,7 @@ public final class ZnodeTree {
         if (zxid > parent.pzxid) {
             parent.pzxid = zxid;
         }
-        countInQuota(path, -node.data.length, -1);
+        countInQuota(path, -DataNode.length(node.data), -1);
         out.add(new Trigger(path, Codes.EVENT_NODE_DELETED));
         out.add(new Trigger(parentPath, Codes.EVENT_NODE_CHILDREN_CHANGED));
     }
@@ -144,7 +144,7 @@ public final class ZnodeTree {
     public void setData(String path, byte[] data, long zxid, long time, List<Trigger> out) {
         DataNode node = store.get(path);
         remember(path, node);
-        long diff = data.length - node.data.length;
+        long diff = DataNode.length(data) - DataNode.length(node.data);
         dataSize += diff;
         node.data = data;
         node.version++;
@@ -179,7 +179,7 @@ public final class ZnodeTree {
     /** Replaces a stats node's data in place: no version, no mzxid, no watch (derived state, as in ZooKeeper). */
     private void rewrite(String path, DataNode node, byte[] data) {
         remember(path, node);
-        dataSize += data.length - node.data.length;
+        dataSize += DataNode.length(data) - DataNode.length(node.data);
         node.data = data;
     }
 
@@ -229,7 +229,7 @@ public final class ZnodeTree {
     }
 
     private void index(String path, DataNode node) {
-        dataSize += node.data.length + path.length();
+        dataSize += DataNode.length(node.data) + path.length();
         quotas.indexed(path);
         long owner = node.ephemeralOwner;
         if (EphemeralType.isContainer(owner)) {
@@ -242,7 +242,7 @@ public final class ZnodeTree {
     }
 
     private void unindex(String path, DataNode node) {
-        dataSize -= node.data.length + path.length();
+        dataSize -= DataNode.length(node.data) + path.length();
         quotas.unindexed(path);
         long owner = node.ephemeralOwner;
         containers.remove(path);

@@ -145,9 +145,10 @@ public final class KafkaConnection {
             closeWith("malformed " + key + " v" + version + " request: " + e.getMessage());
             return;
         }
-        if (frame.hasRemaining()) {
-            closeWith(key + " v" + version + " request has " + frame.remaining() + " trailing bytes");
-            return;
+        if (frame.hasRemaining() && LOG.isDebugEnabled()) {
+            // Apache Kafka ignores bytes after a request body, and real clients send them: librdkafka >= 2.1
+            // puts 3 zero bytes after an all-topics MetadataRequest v13's topic count (issue 8).
+            LOG.debug("{} v{} request from {} has {} trailing bytes, ignored", key, version, clientAddress, frame.remaining());
         }
         Slot slot = enqueue(correlationId, key.responseHeaderVersion(version), version);
         RequestContext ctx = new RequestContext(header, clientAddress, localHost, localPort, context, this);

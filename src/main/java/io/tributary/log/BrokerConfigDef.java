@@ -115,6 +115,8 @@ public final class BrokerConfigDef {
                 "The total memory used for log deduplication across all cleaner threads.");
         define("log.cleaner.io.buffer.size", Type.INT, 524288, Range.atLeast(0), null,
                 "The total memory used for log cleaner I/O buffers across all cleaner threads.");
+        define("log.retention.check.interval.ms", Type.LONG, 300000L, Range.atLeast(1), null,
+                "The frequency in milliseconds that the log cleaner checks whether any log is eligible for deletion");
         define("offsets.topic.num.partitions", Type.INT, 50, Range.atLeast(1), null,
                 "The number of partitions for the offset commit topic (should not change after deployment).");
         define("offsets.retention.minutes", Type.INT, 10080, Range.atLeast(1), null,

@@ -264,6 +264,7 @@ public final class LogConfig {
 
     public long segmentBytes() { return (Integer) values.get(SEGMENT_BYTES_CONFIG); }
     public long segmentMs() { return (Long) values.get(SEGMENT_MS_CONFIG); }
+    public long segmentJitterMs() { return (Long) values.get(SEGMENT_JITTER_MS_CONFIG); }
     public long retentionMs() { return (Long) values.get(RETENTION_MS_CONFIG); }
     public long retentionBytes() { return (Long) values.get(RETENTION_BYTES_CONFIG); }
     public long flushMessages() { return (Long) values.get(FLUSH_MESSAGES_INTERVAL_CONFIG); }

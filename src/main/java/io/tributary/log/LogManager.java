@@ -149,6 +149,8 @@ public final class LogManager implements Closeable {
     public TopicInfo topicById(Uuid id) { return id == null ? null : byIdView.get(id); }
     public TopicInfo topic(String name) { return topics.get(name); }
     public LogConfig brokerDefaults() { return brokerDefaults; }
+
+    public Time time() { return time; }
     public PartitionLog partition(TopicPartition tp) { return logs.get(tp); }
     private void publish() {
         Map<String, TopicInfo> sorted = Collections.unmodifiableMap(new TreeMap<>(topics));

@@ -131,9 +131,15 @@ final class LogSegment implements Closeable {
     long maxTimestampSoFar() { return maxTimestampSoFar; }
     long offsetOfMaxTimestampSoFar() { return offsetOfMaxTimestampSoFar; }
 
-    /** The timestamp segment.ms counts from: the first batch's max timestamp, else the segment's creation. */
-    long rollingBasedTimestamp() {
-        return firstBatchTimestamp != RecordBatch.NO_TIMESTAMP ? firstBatchTimestamp : createdMs;
+    /**
+     * Kafka's {@code LogSegment.timeWaitedForRoll}: from the first batch's timestamp to the timestamp of the
+     * records being appended when the segment has one, else from the segment's creation to now. So records
+     * that all carry an old timestamp (1970, say) do not roll a segment on every append, and an idle
+     * partition is never rolled by time: only an append rolls.
+     */
+    long timeWaitedForRoll(long now, long messageTimestamp) {
+        long first = firstBatchTimestamp();
+        return first != RecordBatch.NO_TIMESTAMP && first >= 0 ? messageTimestamp - first : now - createdMs;
     }
 
     /**

@@ -12,6 +12,7 @@ import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,30 @@ public final class LogService {
         this.ownerCount = Math.max(1, ownerCount);
         this.brokerConfig = brokerConfig;
         this.brokerConfigStore = brokerConfigStore;
+    }
+
+    Time time() {
+        return manager.time();
+    }
+
+    /** Kafka's log.retention.check.interval.ms (a static broker setting, default 5 minutes). */
+    long retentionCheckIntervalMs() {
+        return longSetting("log.retention.check.interval.ms", 300_000L);
+    }
+
+    /** Kafka's log.initial.task.delay.ms: how long after start the first retention check waits (30 s). */
+    long initialTaskDelayMs() {
+        return longSetting("log.initial.task.delay.ms", 30_000L);
+    }
+
+    private long longSetting(String name, long fallback) {
+        String v = brokerConfig.effective().get(name);
+        try {
+            return v == null ? fallback : Math.max(0, Long.parseLong(v.trim()));
+        } catch (NumberFormatException e) {
+            LOG.warn("{}={} is not a number of milliseconds; using {}", name, v, fallback);
+            return fallback;
+        }
     }
 
     /** The broker configuration layers now in force (static, cluster default, this node). */
@@ -258,11 +283,12 @@ public final class LogService {
     }
 
     /** Runs periodic maintenance for the owner's partitions; called on that owner's event loop. */
-    void tickOwner(int ownerIndex) {
+    void tickOwner(int ownerIndex, boolean retentionDue) {
         for (PartitionLog log : manager.allPartitions()) {
             if (ownerOf(log.topicPartition()) == ownerIndex) {
                 try {
                     log.tick();
+                    if (retentionDue) log.deleteOldSegments();
                 } catch (RuntimeException e) {
                     LOG.error("maintenance failed on {}", log.topicPartition(), e);
                 }

@@ -14,6 +14,9 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.utils.BufferSupplier;
 import org.apache.kafka.common.utils.CloseableIterator;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Validation of a leader append and in-place offset assignment, mirroring Kafka's {@code LogValidator}
  * for magic v2 only (Kafka 4 dropped v0/v1 produce). Validation never mutates the buffer, so a failed
@@ -29,7 +32,7 @@ final class LogValidator {
     /** Summary of a validated request. */
     record Validated(int numBatches, int numRecords, int validBytes) {}
 
-    static Validated validate(MemoryRecords records, LogConfig config, long nowMs) {
+    static Validated validate(MemoryRecords records, LogConfig config, long nowMs, String partition) {
         int size = records.sizeInBytes();
         if (size > config.segmentBytes()) {
             throw new RecordBatchTooLargeException("Request of " + size + " bytes exceeds segment.bytes " + config.segmentBytes());
@@ -44,7 +47,7 @@ final class LogValidator {
             }
             batch.ensureValid(); // CRC32C; throws CorruptRecordException
             if (batch.isControlBatch()) throw new InvalidRecordException("Clients may not write control batches");
-            numRecords += validateRecords(batch, config, nowMs);
+            numRecords += validateRecords(batch, config, nowMs, partition);
             bytes += batch.sizeInBytes();
             batches++;
         }
@@ -54,13 +57,20 @@ final class LogValidator {
         return new Validated(batches, numRecords, bytes);
     }
 
-    private static int validateRecords(MutableRecordBatch batch, LogConfig config, long nowMs) {
+    /**
+     * Structural faults (counts, offset deltas, unreadable records) refuse the whole batch; faults of a
+     * record (no key on a compacted topic, a timestamp out of range) are collected over the whole batch
+     * and reported together, each with its index, as Kafka's {@code LogValidator.processRecordErrors} does.
+     */
+    private static int validateRecords(MutableRecordBatch batch, LogConfig config, long nowMs, String partition) {
         Integer count = batch.countOrNull();
         if (count == null || count <= 0) throw new InvalidRecordException("Batch has no records");
         if (batch.lastOffset() - batch.baseOffset() != count - 1) {
             throw new InvalidRecordException("lastOffsetDelta " + (batch.lastOffset() - batch.baseOffset()) + " does not match record count " + count);
         }
         boolean checkTimestamps = config.timestampType() == TimestampType.CREATE_TIME;
+        List<RecordValidationException.RecordError> errors = new ArrayList<>();
+        boolean timestampError = false;
         int expected = 0;
         try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
             while (it.hasNext()) {
@@ -70,9 +80,15 @@ final class LogValidator {
                     throw new InvalidRecordException("Record offset delta " + (r.offset() - batch.baseOffset()) + " where " + expected + " expected");
                 }
                 if (config.compact() && !r.hasKey()) {
-                    throw new InvalidRecordException("Compacted topic cannot accept message without key");
+                    errors.add(new RecordValidationException.RecordError(expected,
+                            "Compacted topic cannot accept message without key in topic partition " + partition + "."));
+                } else if (checkTimestamps) {
+                    String problem = timestampProblem(r.timestamp(), r.offset(), config, nowMs);
+                    if (problem != null) {
+                        errors.add(new RecordValidationException.RecordError(expected, problem));
+                        timestampError = true;
+                    }
                 }
-                if (checkTimestamps) checkTimestamp(r.timestamp(), config, nowMs);
                 expected++;
             }
         } catch (org.apache.kafka.common.KafkaException e) {
@@ -80,17 +96,28 @@ final class LogValidator {
             throw new CorruptRecordException("Cannot read records: " + e.getMessage(), e);
         }
         if (expected != count) throw new InvalidRecordException("Batch count " + count + " but " + expected + " records");
+        if (!errors.isEmpty()) {
+            // Kafka's wording, so a client's log reads the same whichever broker it talks to.
+            org.apache.kafka.common.errors.ApiException invalid = timestampError
+                    ? new InvalidTimestampException("One or more records have been rejected due to invalid timestamp")
+                    : new InvalidRecordException("One or more records have been rejected due to " + errors.size()
+                    + " record errors in total, and only showing the first three errors at most: "
+                    + errors.subList(0, Math.min(errors.size(), 3)));
+            throw new RecordValidationException(invalid, errors);
+        }
         return count;
     }
 
-    private static void checkTimestamp(long ts, LogConfig config, long nowMs) {
-        if (ts < 0 && ts != RecordBatch.NO_TIMESTAMP) throw new InvalidTimestampException("Negative timestamp " + ts);
-        if (nowMs - ts > config.timestampBeforeMaxMs()) {
-            throw new InvalidTimestampException("Timestamp " + ts + " is more than message.timestamp.before.max.ms before now " + nowMs);
+    /** Why a CreateTime timestamp is refused, or null; Kafka's message.timestamp.before/after.max.ms. */
+    private static String timestampProblem(long ts, long offset, LogConfig config, long nowMs) {
+        if (ts == RecordBatch.NO_TIMESTAMP) return null;
+        if (ts < 0) return "Timestamp " + ts + " is negative";
+        if (nowMs - ts > config.timestampBeforeMaxMs() || ts - nowMs > config.timestampAfterMaxMs()) {
+            return "Timestamp " + ts + " of message with offset " + offset + " is out of range. The timestamp should be within ["
+                    + (config.timestampBeforeMaxMs() == Long.MAX_VALUE ? Long.MIN_VALUE : nowMs - config.timestampBeforeMaxMs())
+                    + ", " + (config.timestampAfterMaxMs() == Long.MAX_VALUE ? Long.MAX_VALUE : nowMs + config.timestampAfterMaxMs()) + "]";
         }
-        if (ts - nowMs > config.timestampAfterMaxMs()) {
-            throw new InvalidTimestampException("Timestamp " + ts + " is more than message.timestamp.after.max.ms after now " + nowMs);
-        }
+        return null;
     }
 
     /** Result of offset assignment. */

@@ -69,6 +69,8 @@ public final class PartitionLog implements Closeable {
     private volatile boolean highWatermarkFollowsLogEnd = true;
     private volatile boolean closed;
     private CompletableFuture<Long> appendFlush;
+    /** segment.jitter.ms drawn for the active segment when it became active (Kafka's randomSegmentJitter). */
+    private long activeRollJitterMs;
     /** Compaction of this log (cleanup.policy=compact): round scheduling and the owner-side swap. */
     private final PartitionCompaction compaction;
 
@@ -87,7 +89,19 @@ public final class PartitionLog implements Closeable {
         this.highWatermark = r.logEndOffset();
         this.flusher = new PartitionFlusher(dir, tp, time, ioExecutor, segments, r.recoveryPoint());
         this.compaction = new PartitionCompaction(this, tp, dir, time, ioExecutor, cleaner, segments, deleter, producerState);
+        this.activeRollJitterMs = randomSegmentJitter(config);
         refreshSize();
+    }
+
+    private static long randomSegmentJitter(LogConfig cfg) {
+        long jitter = Math.min(cfg.segmentJitterMs(), cfg.segmentMs());
+        return jitter <= 0 ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextLong(jitter);
+    }
+
+    private static long maxTimestamp(MemoryRecords records) {
+        long max = org.apache.kafka.common.record.internal.RecordBatch.NO_TIMESTAMP;
+        for (MutableRecordBatch b : records.batches()) max = Math.max(max, b.maxTimestamp());
+        return max;
     }
 
     /** Opens the partition directory, running {@link LogLoader} (recovery when the shutdown was unclean). */
@@ -147,10 +161,11 @@ public final class PartitionLog implements Closeable {
         ensureOpen();
         LogConfig cfg = config;
         long now = time.milliseconds();
-        LogValidator.Validated v = LogValidator.validate(records, cfg, now);
+        LogValidator.Validated v = LogValidator.validate(records, cfg, now, tp.toString());
         long firstOffset = logEndOffset;
         long lastOffset = firstOffset + v.numRecords() - 1;
-        LogSegment active = maybeRoll(lastOffset, v.validBytes(), cfg);
+        LogSegment active = maybeRoll(lastOffset, v.validBytes(),
+            cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? now : maxTimestamp(records), cfg, now);
         LogValidator.Assigned a = LogValidator.assignOffsets(records, firstOffset, leaderEpoch, cfg, now);
         if (a.lastOffset() != lastOffset) throw new IllegalStateException("assigned " + a + " expected last " + lastOffset);
 
@@ -193,9 +208,15 @@ public final class PartitionLog implements Closeable {
         return f;
     }
 
-    private LogSegment maybeRoll(long lastOffset, int bytes, LogConfig cfg) {
+    /**
+     * Kafka's {@code LogSegment.shouldRoll}, checked only when appending: the segment is full (bytes, index
+     * entries, relative offsets), or it holds data and has waited segment.ms minus this segment's jitter.
+     */
+    private LogSegment maybeRoll(long lastOffset, int bytes, long maxTimestampInMessages, LogConfig cfg, long now) {
         LogSegment active = segments.lastEntry().getValue();
-        if (!active.canAppend(lastOffset, bytes, cfg.segmentBytes())) {
+        boolean reachedRollMs = active.sizeInBytes() > 0
+            && active.timeWaitedForRoll(now, maxTimestampInMessages) > cfg.segmentMs() - activeRollJitterMs;
+        if (reachedRollMs || !active.canAppend(lastOffset, bytes, cfg.segmentBytes())) {
             roll();
             active = segments.lastEntry().getValue();
         }
@@ -222,18 +243,16 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
-     * Owner thread: swap in a finished cleaning round, segment.ms roll, retention, delayed deletes, start a
-     * cleaning round (compacted topics, at most every log.cleaner.backoff.ms while nothing is cleanable),
-     * flush.ms, checkpoint. Returns segments deleted by retention.
+     * Owner thread: swap in a finished cleaning round, delayed deletes, start a cleaning round (compacted
+     * topics, at most every log.cleaner.backoff.ms while nothing is cleanable), flush.ms, checkpoint.
+     * Neither rolls by time (only an append does, as in Kafka) nor applies retention: the owner calls
+     * {@link #deleteOldSegments} every {@code log.retention.check.interval.ms}.
      */
-    public int tick() {
+    public void tick() {
         ensureOpen();
         LogConfig cfg = config;
         long now = time.milliseconds();
         compaction.complete(); // before retention, so a finished round is not discarded for nothing
-        LogSegment active = segments.lastEntry().getValue();
-        if (active.sizeInBytes() > 0 && now - active.rollingBasedTimestamp() > cfg.segmentMs()) roll();
-        int deleted = deleteOldSegments();
         deleter.deleteExpired();
         compaction.maybeStartOnTick(now);
         if (flusher.flushDue(now, cfg)) flush();
@@ -241,7 +260,6 @@ public final class PartitionLog implements Closeable {
             producerState.removeExpired(now, PRODUCER_ID_EXPIRATION_MS); // O(producers): not on every tick
             flusher.checkpointLater(checkpointValue());
         }
-        return deleted;
     }
 
     /** Owner thread. Retention by time and size over closed segments below the high watermark. */
@@ -251,6 +269,16 @@ public final class PartitionLog implements Closeable {
         if (!cfg.delete()) return 0;
         List<LogSegment> victims = Retention.expired(segments.values(), cfg, time.milliseconds(), sizeInBytes,
             highWatermark, logStartOffset);
+        if (!victims.isEmpty() && victims.get(victims.size() - 1) == segments.lastEntry().getValue()) {
+            // As Kafka: a log always keeps one segment, so deleting the active one rolls a new one first.
+            roll();
+        }
+        if (!victims.isEmpty()) {
+            LogSegment last = victims.get(victims.size() - 1);
+            org.slf4j.LoggerFactory.getLogger(PartitionLog.class).info(
+                "{}: deleting {} segment(s) up to offset {} by retention (retention.ms={}, retention.bytes={}, log start offset {})",
+                tp, victims.size(), last.nextOffset() - 1, cfg.retentionMs(), cfg.retentionBytes(), logStartOffset);
+        }
         for (LogSegment seg : victims) {
             segments.remove(seg.baseOffset());
             long newStart = segments.firstKey();
@@ -285,6 +313,7 @@ public final class PartitionLog implements Closeable {
         try {
             active.onBecomeInactive();
             segments.put(newBase, LogSegment.open(dir, newBase, config, time));
+            activeRollJitterMs = randomSegmentJitter(config);
             byte[] snapshot = producerState.serialize();
             ioExecutor.execute(() -> {
                 try {

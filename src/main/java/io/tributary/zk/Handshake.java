@@ -44,9 +44,10 @@ final class Handshake {
         } catch (IOException | RuntimeException e) {
             return new Parsed(null, false, "malformed ConnectRequest (expected a handshake first): " + e.getMessage());
         }
-        if (bytes.available() != 0 || req.getProtocolVersion() != 0 || req.getTimeOut() < 0) {
+        // Bytes after the read-only flag are ignored, as ZooKeeper's processConnectRequest ignores them.
+        if (req.getProtocolVersion() != 0 || req.getTimeOut() < 0) {
             return new Parsed(null, false, "first packet is not a ConnectRequest (protocol version "
-                    + req.getProtocolVersion() + ", " + bytes.available() + " trailing bytes)");
+                    + req.getProtocolVersion() + ", timeout " + req.getTimeOut() + ")");
         }
         return new Parsed(req, withReadOnly, null);
     }

@@ -254,9 +254,10 @@ final class ZkConnection implements WatchSink {
             closeWith("malformed request of type " + type + ": " + e.getMessage());
             return;
         }
-        if (bytes.available() != 0) {
-            closeWith("request of type " + type + " has " + bytes.available() + " trailing bytes");
-            return;
+        if (bytes.available() != 0 && LOG.isDebugEnabled()) {
+            // ZooKeeper deserializes a request record and ignores what follows it (NettyServerCnxn /
+            // FinalRequestProcessor read the record from the packet, never its end), so we do too.
+            LOG.debug("request of type {} from {} has {} trailing bytes, ignored", type, clientAddress, bytes.available());
         }
         lastOp = OpCodes.shortName(type);
         Slot slot = new Slot();

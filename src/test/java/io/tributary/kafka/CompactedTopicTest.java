@@ -84,14 +84,20 @@ class CompactedTopicTest {
         assertTrue(log(topic).numberOfSegments() > 3, "several segments: " + log(topic).numberOfSegments());
         long sizeBefore = log(topic).sizeInBytes();
 
-        time.advance(61_000); // segment.ms rolls the active segment, so every record becomes cleanable
-        // Done when a round has covered everything up to the (now empty) active segment; a smaller log
-        // alone is not enough, the cleaner may still have a later round to go.
+        // As in Kafka, segment.ms rolls at the next append: that one record starts a new active segment and
+        // every record before it becomes cleanable.
+        time.advance(61_000);
+        try (KafkaProducer<String, String> p = producer(node.bootstrap(), Map.of("linger.ms", 0))) {
+            p.send(new ProducerRecord<>(topic, 0, time.milliseconds(), "roller", "x")).get();
+        }
+        // Done when a round has covered everything up to the active segment; a smaller log alone is not
+        // enough, the cleaner may still have a later round to go.
         Poll.until(Duration.ofSeconds(30), "the cleaner compacted the log up to the active segment",
             () -> log(topic).firstDirtyOffset() >= end && !log(topic).cleaningInFlight());
         assertTrue(log(topic).sizeInBytes() < sizeBefore / 4, "compaction shrank the log");
 
-        Map<String, List<String>> seen = readAll(topic, end);
+        Map<String, List<String>> seen = readAll(topic, end + 1);
+        assertEquals(List.of("x"), seen.remove("roller"));
         assertEquals(keys, seen.size(), "every key is still there: " + seen.keySet());
         for (int k = 1; k < keys; k++) {
             assertEquals(List.of("round-" + (rounds - 1)), seen.get("key-" + k), "only the latest value of key-" + k);
@@ -102,12 +108,14 @@ class CompactedTopicTest {
         // new writes continue at the log end, and after delete.retention.ms the tombstone goes too
         try (KafkaProducer<String, String> p = producer(node.bootstrap(), Map.of("linger.ms", 0))) {
             p.send(new ProducerRecord<>(topic, 0, time.milliseconds(), "key-1", "later")).get();
+            time.advance(61_000);
+            p.send(new ProducerRecord<>(topic, 0, time.milliseconds(), "roller", "y")).get(); // rolls again
         }
-        time.advance(61_000);
         Poll.until(Duration.ofSeconds(30), "a second round dropped the tombstone and the old key-1",
-            () -> !readAll(topic, end + 1).containsKey("key-0"));
-        Map<String, List<String>> after = readAll(topic, end + 1);
+            () -> !readAll(topic, end + 3).containsKey("key-0"));
+        Map<String, List<String>> after = readAll(topic, end + 3);
         assertEquals(List.of("later"), after.get("key-1"));
+        assertEquals(List.of("x", "y"), after.remove("roller"), "the active segment is never cleaned");
         assertEquals(keys - 1, after.size());
     }
 }

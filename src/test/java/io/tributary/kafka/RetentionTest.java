@@ -67,13 +67,15 @@ class RetentionTest {
             assertEquals(0L, c.beginningOffsets(List.of(tp)).get(tp));
 
             time.advance(2 * 3600_000L);
+            // One young record keeps the active segment (Kafka deletes a wholly expired log, active segment too).
+            produce("aging", 1);
             Poll.until(Duration.ofSeconds(20), "closed segments past retention.ms deleted", () -> log("aging").numberOfSegments() == 1);
             long start = log("aging").logStartOffset();
             assertTrue(start > 0 && start < 200, "log start offset advanced to the active segment: " + start);
             assertEquals(start, c.beginningOffsets(List.of(tp)).get(tp), "ListOffsets earliest follows the log start");
-            assertEquals(200L, c.endOffsets(List.of(tp)).get(tp));
+            assertEquals(201L, c.endOffsets(List.of(tp)).get(tp));
 
-            List<ConsumerRecord<String, String>> rest = readFrom(c, tp, 0, (int) (200 - start), Duration.ofSeconds(20));
+            List<ConsumerRecord<String, String>> rest = readFrom(c, tp, 0, (int) (201 - start), Duration.ofSeconds(20));
             assertEquals(start, rest.get(0).offset(), "a fetch below the log start resets to it");
         }
     }
@@ -82,19 +84,34 @@ class RetentionTest {
     void retentionBytesKeepsTheNewestSegments() throws Exception {
         createTopic(node.bootstrap(), "sized", 1, Map.of("segment.bytes", "2048", "retention.bytes", "4096"));
         produce("sized", 200);
+        time.advance(300_000);
         Poll.until(Duration.ofSeconds(20), "size retention applied", () -> log("sized").sizeInBytes() <= 4096 + 2048);
         assertTrue(log("sized").logStartOffset() > 0);
         assertEquals(200L, log("sized").logEndOffset());
     }
 
     @Test
-    void activeSegmentRollsAfterSegmentMs() throws Exception {
+    void segmentMsRollsAtTheNextAppendAsInKafka() throws Exception {
         createTopic(node.bootstrap(), "rolling", 1, Map.of("segment.ms", "60000"));
         produce("rolling", 3);
         assertEquals(1, log("rolling").numberOfSegments());
         time.advance(61_000);
-        Poll.until(Duration.ofSeconds(20), "time-based roll", () -> log("rolling").numberOfSegments() == 2);
         produce("rolling", 1);
+        assertEquals(2, log("rolling").numberOfSegments(), "the first append after segment.ms rolled");
         assertEquals(4L, log("rolling").logEndOffset());
+        produce("rolling", 1);
+        assertEquals(2, log("rolling").numberOfSegments(), "the new segment's own clock starts at its first record");
+    }
+
+    @Test
+    void aWhollyExpiredLogIsRolledAndEmptiedAtTheRetentionCheck() throws Exception {
+        createTopic(node.bootstrap(), "expired", 1, Map.of("retention.ms", "3600000"));
+        produce("expired", 5);
+        time.advance(2 * 3600_000L);
+        Poll.until(Duration.ofSeconds(20), "every segment, the active one too, deleted",
+            () -> log("expired").logStartOffset() == 5);
+        assertEquals(1, log("expired").numberOfSegments(), "a fresh empty active segment");
+        produce("expired", 1);
+        assertEquals(6L, log("expired").logEndOffset(), "appends carry on at the log end");
     }
 }

@@ -38,19 +38,30 @@ class RollRetentionTest {
     }
 
     @Test
-    void rollsBySegmentMsOnTickOnlyWhenActiveSegmentHasData() throws Exception {
+    void segmentMsRollsOnlyAtAnAppendAndNeverAnEmptySegment() throws Exception {
         try (PartitionLog log = open(dir, config(TopicConfig.SEGMENT_MS_CONFIG, "1000"), time, true)) {
             time.advance(5000);
-            log.tick();
-            assertEquals(1, log.numberOfSegments(), "an empty segment is never rolled");
             log.appendAsLeader(batch(time.milliseconds(), 1), 0);
-            time.advance(1000);
+            assertEquals(1, log.numberOfSegments(), "an empty segment is never rolled");
+            time.advance(1001);
             log.tick();
-            assertEquals(1, log.numberOfSegments());
-            time.advance(1);
-            log.tick();
+            assertEquals(1, log.numberOfSegments(), "maintenance never rolls by time: Kafka rolls on append");
+            log.appendAsLeader(batch(time.milliseconds(), 1), 0);
             assertEquals(2, log.numberOfSegments());
             assertEquals(1, log.segmentsSnapshot().get(1).baseOffset());
+        }
+    }
+
+    @Test
+    void segmentMsCountsFromTheFirstRecordsTimestampToTheNewOnes() throws Exception {
+        try (PartitionLog log = open(dir, config(TopicConfig.SEGMENT_MS_CONFIG, "1000"), time, true)) {
+            // Records stamped 1970: the broker's clock is far ahead, but the records' own times are close.
+            log.appendAsLeader(batch(0, 1), 0);
+            time.advance(5000);
+            log.appendAsLeader(batch(500, 1), 0);
+            assertEquals(1, log.numberOfSegments(), "500 ms between the records' timestamps: no roll");
+            log.appendAsLeader(batch(1001, 1), 0);
+            assertEquals(2, log.numberOfSegments(), "1001 ms after the first record's timestamp: rolled");
         }
     }
 
@@ -67,7 +78,9 @@ class RollRetentionTest {
             log.roll();
             log.appendAsLeader(batch(time.milliseconds(), 3), 0);
             time.advance(1);
-            int deleted = log.tick();
+            log.tick();
+            assertEquals(oldSegments + 2, log.numberOfSegments(), "maintenance alone applies no retention");
+            int deleted = log.deleteOldSegments();
             assertEquals(oldSegments, deleted, "all segments holding only old records are deleted");
             assertEquals(30, log.logStartOffset());
             assertThrows(org.apache.kafka.common.errors.OffsetOutOfRangeException.class, () -> log.read(0, 100, true));

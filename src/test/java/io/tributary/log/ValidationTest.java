@@ -16,6 +16,7 @@ import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static io.tributary.log.LogTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -27,7 +28,10 @@ class ValidationTest {
     private void assertRejected(PartitionLog log, Class<? extends Throwable> type, Executable append) {
         long leo = log.logEndOffset();
         long size = log.sizeInBytes();
-        assertThrows(type, append);
+        Throwable thrown = assertThrows(Throwable.class, append);
+        // A refusal because of some records carries Kafka's request-level error inside it.
+        Throwable error = thrown instanceof RecordValidationException rve ? rve.invalidException() : thrown;
+        assertInstanceOf(type, error, "refused with " + thrown);
         assertEquals(leo, log.logEndOffset(), "a rejected append must not move the log end");
         assertEquals(size, log.sizeInBytes(), "a rejected append must not write bytes");
     }
@@ -67,8 +71,13 @@ class ValidationTest {
     @Test
     void compactedTopicRequiresKeys() throws Exception {
         try (PartitionLog log = open(dir, config(TopicConfig.CLEANUP_POLICY_CONFIG, "compact"), time, true)) {
-            MemoryRecords noKey = MemoryRecords.withRecords(Compression.NONE, rec(T0, "k", "v"), rec(T0, null, "v"));
+            MemoryRecords noKey = MemoryRecords.withRecords(Compression.NONE, rec(T0, "k", "v"), rec(T0, null, "v"),
+                    rec(T0, "k2", "v"), rec(T0, null, "v"));
             assertRejected(log, InvalidRecordException.class, () -> log.appendAsLeader(noKey, 0));
+            RecordValidationException rve = assertThrows(RecordValidationException.class, () -> log.appendAsLeader(noKey, 0));
+            assertEquals(List.of(1, 3), rve.recordErrors().stream().map(RecordValidationException.RecordError::batchIndex).toList(),
+                    "each keyless record is named by its index in the batch");
+            assertTrue(rve.recordErrors().get(0).message().startsWith("Compacted topic cannot accept message without key"));
             assertEquals(0, log.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, rec(T0, "k", "v")), 0).firstOffset());
         }
     }
@@ -80,6 +89,10 @@ class ValidationTest {
         try (PartitionLog log = open(dir, cfg, time, true)) {
             assertRejected(log, InvalidTimestampException.class, () -> log.appendAsLeader(batch(T0 + 5000, 1), 0));
             assertRejected(log, InvalidTimestampException.class, () -> log.appendAsLeader(batch(T0 - 5000, 1), 0));
+            RecordValidationException rve = assertThrows(RecordValidationException.class,
+                    () -> log.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, rec(T0, "a", "v"), rec(T0 + 5000, "b", "v")), 0));
+            assertEquals(1, rve.recordErrors().size());
+            assertEquals(1, rve.recordErrors().get(0).batchIndex());
             assertEquals(0, log.appendAsLeader(batch(T0 + 999, 1), 0).firstOffset());
         }
     }

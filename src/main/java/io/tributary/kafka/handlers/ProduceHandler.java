@@ -4,6 +4,7 @@ import io.tributary.kafka.ApiHandler;
 import io.tributary.kafka.KafkaBroker;
 import io.tributary.kafka.RequestContext;
 import io.tributary.log.LogAppendInfo;
+import io.tributary.log.RecordValidationException;
 import io.tributary.log.TopicInfo;
 import io.vertx.core.Future;
 import org.apache.kafka.common.TopicPartition;
@@ -70,7 +71,7 @@ public final class ProduceHandler implements ApiHandler {
                 TopicPartition tp = new TopicPartition(info.name(), pd.index());
                 appends.add(broker.logs().append(tp, (MemoryRecords) pd.records(), 0)
                         .onSuccess(a -> succeed(pr, a))
-                        .onFailure(t -> fail(pr, Errors.forException(t), t)));
+                        .onFailure(t -> fail(pr, t, version)));
             }
         }
         return Future.join(appends).transform(ignored -> {
@@ -133,6 +134,24 @@ public final class ProduceHandler implements ApiHandler {
                 .setBaseOffset(a.firstOffset())
                 .setLogAppendTimeMs(a.logAppendTime())
                 .setLogStartOffset(a.logStartOffset());
+    }
+
+    /**
+     * A batch refused for some of its records names them (record_errors, v8+) with the request-level
+     * error of the first kind found, as Kafka's ReplicaManager answers a RecordValidationException.
+     */
+    private void fail(PartitionProduceResponse pr, Throwable cause, short version) {
+        if (cause instanceof RecordValidationException rve) {
+            fail(pr, Errors.forException(rve.invalidException()), rve.invalidException());
+            if (version >= 8) {
+                for (RecordValidationException.RecordError e : rve.recordErrors()) {
+                    pr.recordErrors().add(new ProduceResponseData.BatchIndexAndErrorMessage()
+                            .setBatchIndex(e.batchIndex()).setBatchIndexErrorMessage(e.message()));
+                }
+            }
+            return;
+        }
+        fail(pr, Errors.forException(cause), cause);
     }
 
     private void fail(PartitionProduceResponse pr, Errors error, Throwable cause) {
