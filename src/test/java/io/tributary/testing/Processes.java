@@ -73,6 +73,22 @@ public final class Processes {
         return run(cmd, null, timeoutSeconds);
     }
 
+    /**
+     * Runs one of the project's JavaScript client scripts ({@code src/test/js/<script>}) with Node.js, its
+     * packages (node-rdkafka, KafkaJS, node-zookeeper-client) installed there by bin/install-test-deps.
+     */
+    public static Result node(String script, List<String> args, long timeoutSeconds) {
+        Path dir = Path.of("src/test/js");
+        if (!Files.isDirectory(dir.resolve("node_modules"))) {
+            throw new AssertionError("src/test/js/node_modules is missing: run bin/install-test-deps");
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add("node");
+        cmd.add(dir.resolve(script).toString());
+        cmd.addAll(args);
+        return run(cmd, null, timeoutSeconds);
+    }
+
     public static boolean onPath(String program) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
             if (Files.isExecutable(Path.of(dir, program))) {
