@@ -111,8 +111,9 @@ final class LogValidator {
     /** Why a CreateTime timestamp is refused, or null; Kafka's message.timestamp.before/after.max.ms. */
     private static String timestampProblem(long ts, long offset, LogConfig config, long nowMs) {
         if (ts == RecordBatch.NO_TIMESTAMP) return null;
-        if (ts < 0) return "Timestamp " + ts + " is negative";
-        if (nowMs - ts > config.timestampBeforeMaxMs() || ts - nowMs > config.timestampAfterMaxMs()) {
+        // Only the window, as Kafka's recordHasInvalidTimestamp: a negative timestamp inside it is accepted.
+        long diff = nowMs - ts;
+        if (diff > config.timestampBeforeMaxMs() || -diff > config.timestampAfterMaxMs()) {
             return "Timestamp " + ts + " of message with offset " + offset + " is out of range. The timestamp should be within ["
                     + (config.timestampBeforeMaxMs() == Long.MAX_VALUE ? Long.MIN_VALUE : nowMs - config.timestampBeforeMaxMs())
                     + ", " + (config.timestampAfterMaxMs() == Long.MAX_VALUE ? Long.MAX_VALUE : nowMs + config.timestampAfterMaxMs()) + "]";
