@@ -148,8 +148,11 @@ public final class RatisReplication implements Replication {
 
     @Override
     public CompletableFuture<Void> readIndex() {
-        return check(client.async().sendReadOnly(Message.valueOf(ByteString.copyFrom(new byte[]{CoordStateMachine.SYNC})),
-                self));
+        // Unordered: an ordered read-only request to one server shares the client's sequence window with the
+        // writes that go to the leader, and on the leader itself then waits for a sequence number that never
+        // comes. Still linearizable (Read.Option.LINEARIZABLE: ReadIndex).
+        return check(client.async().sendReadOnlyUnordered(
+                Message.valueOf(ByteString.copyFrom(new byte[]{CoordStateMachine.SYNC})), self));
     }
 
     @Override
@@ -158,7 +161,7 @@ public final class RatisReplication implements Replication {
         for (long id : sessionIds) {
             b.putLong(id);
         }
-        client.async().sendReadOnlyNonLinearizable(Message.valueOf(ByteString.copyFrom(b.array())))
+        client.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(b.array())))
                 .orTimeout(config.requestTimeoutMs(), TimeUnit.MILLISECONDS)
                 .whenComplete((r, e) -> {
                     if (e != null) {
