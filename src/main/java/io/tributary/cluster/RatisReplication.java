@@ -193,6 +193,12 @@ public final class RatisReplication implements Replication {
     }
 
     @Override
+    public long term() {
+        DivisionInfo i = info();
+        return i == null ? 0 : i.getCurrentTerm();
+    }
+
+    @Override
     public int ensembleSize() {
         return group.getPeers().size();
     }

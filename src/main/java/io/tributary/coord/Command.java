@@ -41,9 +41,13 @@ public record Command(Kind kind, long origin, long requestId, long time, long se
         return new Command(Kind.NEW_SESSION, origin, requestId, time, session, List.of(), null, timeout, password);
     }
 
-    /** Session expiry, decided by the leader. */
-    public static Command expire(long time, long session) {
-        return new Command(Kind.EXPIRE, 0, 0, time, session, List.of(), null, 0, null);
+    /**
+     * Session expiry, decided by the leader of {@code term} (carried in {@code requestId}). It is applied only
+     * when committed in that same term: a deposed leader's expiry, forwarded to its successor by the log's
+     * client retries, must not end sessions the new leader has renewed.
+     */
+    public static Command expire(long time, long session, long term) {
+        return new Command(Kind.EXPIRE, 0, term, time, session, List.of(), null, 0, null);
     }
 
     /** True for the ops that change state and so go through the log in cluster mode. */

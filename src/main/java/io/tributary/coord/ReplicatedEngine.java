@@ -136,11 +136,20 @@ final class ReplicatedEngine implements Replication.Applier {
             return;
         }
         if (sessionId != 0) {
-            Session s = c.reconnect(sessionId, password, sink);
-            if (s != null) {
-                touch(sessionId);
-            }
-            done.accept(s);
+            // Checked after a ReadIndex round, so a node that was cut off (or paused) and has not yet applied
+            // the session's expiry cannot let the client back in on stale state (ZooKeeper revalidates a
+            // reconnect with its leader for the same reason).
+            log.readIndex().whenComplete((v, e) -> onContext.execute(() -> {
+                if (e != null) {
+                    fail.accept("cannot revalidate session 0x" + Long.toHexString(sessionId) + ": " + e);
+                    return;
+                }
+                Session s = c.reconnect(sessionId, password, sink);
+                if (s != null) {
+                    touch(sessionId);
+                }
+                done.accept(s);
+            }));
             return;
         }
         long id = ++nextRequest;
@@ -177,7 +186,7 @@ final class ReplicatedEngine implements Replication.Applier {
             touched.clear();
             for (long id : c.dueSessions(now)) {
                 LOG.info("session 0x{} expired", Long.toHexString(id));
-                log.propose(Command.expire(now, id).encode());
+                log.propose(Command.expire(now, id, log.term()).encode());
             }
             if (c.sweepIsDue(now)) {
                 Caller sweeper = new Caller(0, List.of(Caller.SUPER), null);
@@ -227,6 +236,12 @@ final class ReplicatedEngine implements Replication.Applier {
                 }
             }
             case EXPIRE -> {
+                if (cmd.requestId() != term) {
+                    LOG.info("ignoring the expiry of session 0x{} decided in term {}, committed in term {}",
+                            Long.toHexString(cmd.session()), cmd.requestId(), term);
+                    c.skipTo(zxid);
+                    return;
+                }
                 WatchSink sink = c.applyExpire(cmd.session(), zxid, cmd.time());
                 if (sink != null) {
                     sink.sessionClosed("session 0x" + Long.toHexString(cmd.session()) + " expired");

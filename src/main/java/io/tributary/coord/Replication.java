@@ -68,6 +68,9 @@ public interface Replication {
 
     Role role();
 
+    /** The current term as this node knows it (the epoch of the zxids its leader's entries get). */
+    long term();
+
     /** Members of the ensemble. */
     int ensembleSize();
 
