@@ -8,6 +8,8 @@ public final class Codes {
     public static final int OK = 0;
     public static final int SYSTEMERROR = -1;
     public static final int RUNTIMEINCONSISTENCY = -2;
+    /** Never sent by ZooKeeper (a client makes it up when its connection drops); used internally only. */
+    public static final int CONNECTIONLOSS = -4;
     public static final int MARSHALLINGERROR = -5;
     public static final int UNIMPLEMENTED = -6;
     public static final int BADARGUMENTS = -8;
@@ -18,6 +20,7 @@ public final class Codes {
     public static final int NODEEXISTS = -110;
     public static final int NOTEMPTY = -111;
     public static final int SESSIONEXPIRED = -112;
+    public static final int SESSIONMOVED = -118;
     public static final int INVALIDACL = -114;
     public static final int AUTHFAILED = -115;
     public static final int NOWATCHER = -121;

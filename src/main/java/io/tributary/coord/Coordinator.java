@@ -46,6 +46,10 @@ public final class Coordinator {
     private long lastZxid;
     private long nextSessionId;
     private long lastContainerCheck;
+    /** Cluster mode: the zxid and time of the committed entry being applied (0 / -1 otherwise). */
+    private long appliedZxid;
+    private long appliedTime = -1;
+    private boolean clustered;
 
     public Coordinator(CoordStore store, CoordOptions options, Time time, TxnSink log, Executor outbox) {
         this.tree = new ZnodeTree(store);
@@ -114,6 +118,9 @@ public final class Coordinator {
     }
 
     private long nextZxid() {
+        if (appliedZxid != 0) {
+            return appliedZxid;
+        }
         if ((lastZxid & 0xffffffffL) == 0xffffffffL) {
             lastZxid = ((lastZxid >>> 32) + 1) << 32; // counter exhausted: ZooKeeper forces a new epoch
         }
@@ -189,17 +196,138 @@ public final class Coordinator {
 
     /** Deletes empty containers that once had children, and childless TTL nodes unmodified for their TTL. */
     public void sweepContainers(long now) {
+        for (Op.Delete d : sweepDue(now)) {
+            commit(0, new Txn.Delete(d.path()), 0);
+        }
+    }
+
+    /**
+     * The deletions a sweep at {@code now} would make, each with the version it saw: in an ensemble the leader
+     * proposes them as conditional deletes, which fail at apply (BADVERSION, NOTEMPTY) if the node changed
+     * in between.
+     */
+    public List<Op.Delete> sweepDue(long now) {
+        List<Op.Delete> out = new ArrayList<>();
         for (String path : tree.containers()) {
             DataNode n = tree.get(path);
             if (n != null && n.children.isEmpty() && n.cversion > 0) {
-                commit(0, new Txn.Delete(path), 0);
+                out.add(new Op.Delete(path, n.version));
             }
         }
         for (String path : tree.ttlNodes()) {
             DataNode n = tree.get(path);
             if (n != null && n.children.isEmpty() && now - n.mtime > EphemeralType.ttlOf(n.ephemeralOwner)) {
-                commit(0, new Txn.Delete(path), 0);
+                out.add(new Op.Delete(path, n.version));
             }
+        }
+        return out;
+    }
+
+    /** The container/TTL sweep is due (every {@code znode.container.checkIntervalMs}); resets the interval. */
+    public boolean sweepIsDue(long now) {
+        if (now - lastContainerCheck < options.containerCheckIntervalMs()) {
+            return false;
+        }
+        lastContainerCheck = now;
+        return true;
+    }
+
+    // ---- cluster mode: entries decided by the proposer, applied in log order on every node ----
+
+    /** Turns on cluster mode: ids of other nodes' sessions do not move this node's session id counter. */
+    public void clustered() {
+        clustered = true;
+    }
+
+    private long now() {
+        return appliedTime >= 0 ? appliedTime : time.milliseconds();
+    }
+
+    /** Proposer: a new session id in this node's range. */
+    public long mintSessionId() {
+        return nextSessionId++;
+    }
+
+    /** Proposer: a new session password. */
+    public byte[] mintPassword() {
+        byte[] password = new byte[16];
+        random.nextBytes(password);
+        return password;
+    }
+
+    /**
+     * Applies a committed write (validation included) under the zxid its log position gives and the time its
+     * proposer decided. Deterministic: every node computes the same result. A write of a session that no
+     * longer exists fails with SESSIONEXPIRED on every node.
+     */
+    public Result applyWrite(Caller c, Op op, long zxid, long time) {
+        appliedZxid = zxid;
+        appliedTime = time;
+        try {
+            if (c.sessionId() != 0 && sessions.get(c.sessionId()) == null) {
+                return Result.error(Codes.SESSIONEXPIRED, lastZxid);
+            }
+            return execute(c, op);
+        } finally {
+            appliedZxid = 0;
+            appliedTime = -1;
+            lastZxid = Math.max(lastZxid, zxid);
+        }
+    }
+
+    /** Applies a committed session creation; returns the session (already present: the same one). */
+    public Session applyNewSession(long id, int timeout, byte[] password, long zxid, long time) {
+        appliedZxid = zxid;
+        appliedTime = time;
+        try {
+            if (sessions.get(id) == null) {
+                commit(0, new Txn.CreateSession(timeout, password), id);
+            }
+            return sessions.get(id);
+        } finally {
+            appliedZxid = 0;
+            appliedTime = -1;
+            lastZxid = Math.max(lastZxid, zxid);
+        }
+    }
+
+    /** Applies a committed session expiry (its ephemerals are deleted); returns the sink it had here, if any. */
+    public WatchSink applyExpire(long id, long zxid, long time) {
+        appliedZxid = zxid;
+        appliedTime = time;
+        try {
+            Session s = sessions.get(id);
+            WatchSink sink = s == null ? null : s.sink;
+            closeSession(id);
+            return sink;
+        } finally {
+            appliedZxid = 0;
+            appliedTime = -1;
+            lastZxid = Math.max(lastZxid, zxid);
+        }
+    }
+
+    /** An entry with nothing to apply still takes its zxid, so every node's last zxid is the same. */
+    public void skipTo(long zxid) {
+        lastZxid = Math.max(lastZxid, zxid);
+    }
+
+    /** Leader: sessions due to expire now (marked closing so they are proposed once). */
+    public List<Long> dueSessions(long now) {
+        List<Long> out = new ArrayList<>();
+        for (Session s : sessions.expired(now)) {
+            out.add(s.id);
+        }
+        return out;
+    }
+
+    /** A new leader gives every session a full timeout from now, as ZooKeeper's new leader does. */
+    public void renewAllSessions(long now) {
+        for (Session s : sessions.all()) {
+            s.closing = false;
+        }
+        for (Session s : new ArrayList<>(sessions.all())) {
+            sessions.touch(s.id, now);
         }
     }
 
@@ -273,7 +401,7 @@ public final class Coordinator {
 
     /** Logs, applies and fires the watches of one transaction; returns its zxid. */
     private long commit(long session, Txn.Body body, long txnSession) {
-        Txn txn = new Txn(nextZxid(), time.milliseconds(), txnSession, body);
+        Txn txn = new Txn(nextZxid(), now(), txnSession, body);
         log.append(txn);
         List<Trigger> triggers = new ArrayList<>();
         apply(txn, triggers);
@@ -283,7 +411,7 @@ public final class Coordinator {
 
     private Result multi(Caller c, Op.Multi m) {
         long zxid = nextZxid();
-        long now = time.milliseconds();
+        long now = now();
         List<Txn.Body> bodies = new ArrayList<>();
         List<Trigger> triggers = new ArrayList<>();
         List<Result> results = new ArrayList<>();
@@ -342,7 +470,10 @@ public final class Coordinator {
     private void applyBody(Txn.Body body, long zxid, long txnTime, long session, List<Trigger> out) {
         if (body instanceof Txn.CreateSession cs) {
             sessions.add(session, cs.timeout(), cs.password(), time.milliseconds());
-            nextSessionId = Math.max(nextSessionId, session + 1);
+            if (!clustered || session >>> 56 == options.serverId()) {
+                // In an ensemble every node mints ids in its own range (the server id in the top byte).
+                nextSessionId = Math.max(nextSessionId, session + 1);
+            }
         } else if (body instanceof Txn.CloseSession) {
             for (String path : tree.ephemeralsOf(session)) {
                 tree.delete(path, zxid, out);

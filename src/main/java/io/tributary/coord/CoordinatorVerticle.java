@@ -27,6 +27,10 @@ import java.nio.file.Path;
  * back to this context. Every {@code snapCount} transactions a snapshot is cut on this thread and written
  * on a worker; a clean stop flushes and writes a final snapshot. Start-up recovery (snapshot + log
  * replay) runs on a worker.
+ *
+ * <p>In an ensemble (constructed with a {@link Replication}) none of that local durability runs: the
+ * replicated log orders and persists every write, and {@link ReplicatedEngine} drives the same
+ * {@link Coordinator} from it (proposals out, committed entries applied in log order, replies after commit).
  */
 public final class CoordinatorVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorVerticle.class);
@@ -37,12 +41,16 @@ public final class CoordinatorVerticle extends VerticleBase {
 
     /** Engine figures for the four-letter words. */
     public record Stats(long lastZxid, int nodes, int watches, int watchedPaths, int watchingConnections,
-                        int ephemerals, long dataSize, int sessions) {
+                        int ephemerals, long dataSize, int sessions, String mode, int ensembleSize,
+                        int syncedFollowers) {
     }
 
     private final Path dir;
     private final CoordOptions options;
     private final Time time;
+    /** Null for a single node (the local log); else the ensemble's log. */
+    private final Replication replication;
+    private ReplicatedEngine cluster;
     private Coordinator coordinator;
     private TxnLog log;
     private GroupCommit commit;
@@ -53,13 +61,22 @@ public final class CoordinatorVerticle extends VerticleBase {
     private long timerId = -1;
 
     public CoordinatorVerticle(Path dataDir, CoordOptions options, Time time) {
+        this(dataDir, options, time, null);
+    }
+
+    /** @param replication the ensemble's log, or null for a single node */
+    public CoordinatorVerticle(Path dataDir, CoordOptions options, Time time, Replication replication) {
         this.dir = dataDir.resolve("coord");
         this.options = options;
         this.time = time;
+        this.replication = replication;
     }
 
     @Override
     public Future<?> start() {
+        if (replication != null) {
+            return startClustered();
+        }
         return vertx.executeBlocking(() -> {
             Files.createDirectories(dir);
             log = new TxnLog(dir);
@@ -83,10 +100,23 @@ public final class CoordinatorVerticle extends VerticleBase {
         });
     }
 
+    /** Cluster mode: the state comes from the log (snapshot + entries), applied on this context. */
+    private Future<?> startClustered() {
+        // Replies and events go out as soon as they are produced: what they report is already committed.
+        coordinator = new Coordinator(new InMemoryCoordStore(), options, time, txn -> {
+        }, Runnable::run);
+        cluster = new ReplicatedEngine(coordinator, replication, t -> context.runOnContext(v -> runTask(t)));
+        return Future.fromCompletionStage(replication.start(cluster)).onSuccess(v ->
+                timerId = vertx.setPeriodic(Math.max(1, options.tickTime() / 2), id -> onContext(cluster::tick)));
+    }
+
     @Override
     public Future<?> stop() {
         if (timerId >= 0) {
             vertx.cancelTimer(timerId);
+        }
+        if (replication != null) {
+            return Future.fromCompletionStage(replication.stop());
         }
         if (coordinator == null) {
             return Future.succeededFuture();
@@ -161,6 +191,16 @@ public final class CoordinatorVerticle extends VerticleBase {
     /** Runs one request; the result arrives on the caller's context once durable. */
     public Future<Result> execute(Caller caller, Op op) {
         Promise<Result> p = callerPromise();
+        if (cluster != null) {
+            onContext(() -> {
+                if (!cluster.touch(caller.sessionId()) && !(op instanceof Op.CloseSession)) {
+                    p.complete(Result.error(Codes.SESSIONEXPIRED, coordinator.lastZxid()));
+                } else {
+                    cluster.execute(caller, op, p::complete);
+                }
+            });
+            return p.future();
+        }
         onContext(() -> {
             Result r;
             if (commit.failed()) {
@@ -191,6 +231,12 @@ public final class CoordinatorVerticle extends VerticleBase {
                         + " but our last zxid is 0x" + Long.toHexString(coordinator.lastZxid())));
                 return;
             }
+            if (cluster != null) {
+                cluster.connect(sessionId, password, requestedTimeout, sink,
+                        s -> p.complete(s == null ? null : new Connected(s.id(), s.timeout(), s.password())),
+                        why -> p.fail(new IllegalStateException(why)));
+                return;
+            }
             Session s = commit.failed() ? null : sessionId == 0 ? coordinator.createSession(requestedTimeout, sink)
                     : coordinator.reconnect(sessionId, password, sink);
             Connected c = s == null ? null : new Connected(s.id(), s.timeout(), s.password());
@@ -202,7 +248,13 @@ public final class CoordinatorVerticle extends VerticleBase {
 
     /** Client traffic without a request for the engine (pings). */
     public void touch(long sessionId) {
-        onContext(() -> coordinator.touch(sessionId));
+        onContext(() -> {
+            if (cluster != null) {
+                cluster.touch(sessionId);
+            } else {
+                coordinator.touch(sessionId);
+            }
+        });
     }
 
     public void disconnected(long sessionId, WatchSink sink) {
@@ -217,8 +269,15 @@ public final class CoordinatorVerticle extends VerticleBase {
         onContext(() -> {
             Coordinator c = coordinator;
             WatchRegistry w = c.watches();
+            String mode = replication == null ? "standalone" : switch (replication.role()) {
+                case LEADER -> "leader";
+                case FOLLOWER -> "follower";
+                case NO_LEADER -> "looking";
+            };
             p.complete(new Stats(c.lastZxid(), c.tree().nodeCount(), w.watchCount(), w.watchedPathCount(), w.sinkCount(),
-                    c.tree().ephemeralCount(), c.tree().approximateDataSize(), c.sessions().count()));
+                    c.tree().ephemeralCount(), c.tree().approximateDataSize(), c.sessions().count(), mode,
+                    replication == null ? 1 : replication.ensembleSize(),
+                    replication == null ? 0 : replication.syncedFollowers()));
         });
         return p.future();
     }

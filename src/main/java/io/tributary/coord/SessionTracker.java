@@ -80,6 +80,12 @@ public final class SessionTracker {
         return s;
     }
 
+    /** Forgets every session (before a snapshot replaces the state). */
+    public void clear() {
+        sessions.clear();
+        buckets.clear();
+    }
+
     public Session remove(long id) {
         Session s = sessions.remove(id);
         if (s != null) {

@@ -74,7 +74,13 @@ public final class Snapshots {
 
     /** Worker: writes {@code snapshot.<zxid>} atomically (tmp, fsync, rename, fsync the directory). */
     public static void write(Path dir, Image image) throws IOException {
-        String name = PREFIX + String.format("%016x", image.zxid());
+        writeTo(dir.resolve(PREFIX + String.format("%016x", image.zxid())), image);
+    }
+
+    /** Worker: writes the image to {@code target} atomically (cluster mode: a file the Ratis storage names). */
+    public static void writeTo(Path target, Image image) throws IOException {
+        Path dir = target.getParent();
+        String name = target.getFileName().toString();
         // A unique temporary name: a periodic snapshot may still be writing when a clean stop writes its own.
         Path tmp = dir.resolve(name + "." + System.nanoTime() + ".tmp");
         CRC32C crc = new CRC32C();
@@ -130,22 +136,37 @@ public final class Snapshots {
             }
         }
         for (Path file : files(dir)) {
+            long zxid = load(file, c);
+            if (zxid >= 0) {
+                return zxid;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Restores one snapshot file into {@code c} (its sessions and tree replaced); returns its zxid, or -1 when
+     * the file is damaged or of an unknown format (then {@code c} is unchanged).
+     */
+    public static long load(Path file, Coordinator c) throws IOException {
+        {
             byte[] all = Files.readAllBytes(file);
             if (all.length < 4) {
-                continue;
+                return -1;
             }
             CRC32C crc = new CRC32C();
             crc.update(all, 0, all.length - 4);
             if ((int) crc.getValue() != ByteBuffer.wrap(all, all.length - 4, 4).getInt()) {
                 LOG.warn("snapshot {} is damaged (CRC mismatch); trying an older one", file);
-                continue;
+                return -1;
             }
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(all, 0, all.length - 4));
             if (in.readInt() != MAGIC || in.readInt() != VERSION) {
                 LOG.warn("snapshot {} has an unknown format; trying an older one", file);
-                continue;
+                return -1;
             }
             long zxid = in.readLong();
+            c.sessions().clear();
             int sessions = in.readInt();
             long now = c.time().milliseconds();
             for (int i = 0; i < sessions; i++) {
@@ -183,7 +204,6 @@ public final class Snapshots {
                     Long.toHexString(zxid));
             return zxid;
         }
-        return 0;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.tributary.server;
 
+import io.tributary.cluster.Cluster;
 import io.tributary.group.GroupConfig;
 import io.tributary.group.GroupCoordinatorVerticle;
 import io.tributary.group.GroupService;
@@ -116,7 +117,9 @@ public final class Node {
         }).compose(id -> {
             kafkaDeployment = id;
             // The coordination engine recovers its snapshot and log on a worker before the listener opens.
-            coordinator = new CoordinatorVerticle(dataDir, coordOptions(), time);
+            // In an ensemble (cluster.members) the coordination log is Ratis; alone, the local log.
+            coordinator = new CoordinatorVerticle(dataDir, coordOptions(), time, Cluster.coordinationLog(config.all(),
+                    config.nodeId(), config.getInt(NodeConfig.SNAP_COUNT), dataDir));
             return vertx.deployVerticle(coordinator);
         }).compose(id -> {
             coordinatorDeployment = id;

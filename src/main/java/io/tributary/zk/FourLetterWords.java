@@ -86,7 +86,7 @@ final class FourLetterWords {
         b.append("Connections: ").append(server.connections.size()).append('\n');
         b.append("Outstanding: ").append(outstanding(server)).append('\n');
         b.append("Zxid: 0x").append(Long.toHexString(s.lastZxid())).append('\n');
-        b.append("Mode: standalone\n");
+        b.append("Mode: ").append(s.mode()).append('\n');
         b.append("Node count: ").append(s.nodes()).append('\n');
         return b.toString();
     }
@@ -102,7 +102,7 @@ final class FourLetterWords {
     private static String mntr(ZkServer server, Stats s) {
         StringBuilder b = new StringBuilder();
         kv(b, "zk_version", VERSION + ", built for Tributary");
-        kv(b, "zk_server_state", "standalone");
+        kv(b, "zk_server_state", s.mode());
         kv(b, "zk_avg_latency", String.format(Locale.ROOT, "%.4f", server.avgLatency()));
         kv(b, "zk_max_latency", server.maxLatency());
         kv(b, "zk_min_latency", server.minLatency());
@@ -116,6 +116,15 @@ final class FourLetterWords {
         kv(b, "zk_approximate_data_size", s.dataSize());
         kv(b, "zk_global_sessions", s.sessions());
         kv(b, "zk_uptime", System.currentTimeMillis() - server.startedAt);
+        if (!"standalone".equals(s.mode())) {
+            kv(b, "zk_quorum_size", s.ensembleSize());
+        }
+        if ("leader".equals(s.mode())) {
+            // As a ZooKeeper leader reports them (every other member is a voting follower here).
+            kv(b, "zk_learners", s.ensembleSize() - 1);
+            kv(b, "zk_followers", s.ensembleSize() - 1);
+            kv(b, "zk_synced_followers", s.syncedFollowers());
+        }
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
             kv(b, "zk_open_file_descriptor_count", unix.getOpenFileDescriptorCount());

@@ -1,0 +1,246 @@
+package io.tributary.cluster;
+
+import io.tributary.coord.Replication;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcFactory;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The coordination engine's replicated log: one Apache Ratis group (gRPC transport) of every
+ * {@code cluster.members} entry, its storage under {@code <data dir>/ratis}, and a Ratis client through which
+ * this node proposes entries (Ratis sends them to the leader and retries across leader changes; its retry
+ * cache keeps a retried entry from being applied twice). Reads for {@code sync} use Ratis's linearizable
+ * read (ReadIndex: the leader confirms its leadership and the commit index, this node waits until it has
+ * applied that far).
+ *
+ * <p>Threading: any thread; Ratis calls the state machine on its own threads.
+ */
+public final class RatisReplication implements Replication {
+    private static final Logger LOG = LoggerFactory.getLogger(RatisReplication.class);
+    /** One group for the coordination service; the id is fixed so every node names the same group. */
+    static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(UUID.nameUUIDFromBytes(
+            "tributary-coordination".getBytes(StandardCharsets.UTF_8)));
+
+    private final ClusterConfig config;
+    private final Path dir;
+    private final RaftGroup group;
+    private final RaftPeerId self;
+    private final RaftProperties properties = new RaftProperties();
+    private RaftServer server;
+    private RaftClient client;
+    private Applier applier;
+    private volatile boolean leading;
+
+    public RatisReplication(ClusterConfig config, Path dataDir) {
+        this.config = config;
+        this.dir = dataDir.resolve("ratis");
+        List<RaftPeer> peers = config.members().stream().map(m -> RaftPeer.newBuilder().setId(peerId(m.id()))
+                .setAddress(m.raftAddress()).build()).toList();
+        this.group = RaftGroup.valueOf(GROUP_ID, peers);
+        this.self = peerId(config.nodeId());
+        configure();
+    }
+
+    static RaftPeerId peerId(int nodeId) {
+        return RaftPeerId.valueOf("n" + nodeId);
+    }
+
+    private void configure() {
+        RaftConfigKeys.Rpc.setType(properties, SupportedRpcType.GRPC);
+        ClusterConfig.Member me = config.self();
+        GrpcConfigKeys.Server.setHost(properties, me.host());
+        GrpcConfigKeys.Server.setPort(properties, me.raftPort());
+        RaftServerConfigKeys.setStorageDir(properties, List.of(dir.toFile()));
+        TimeDuration min = TimeDuration.valueOf(config.electionMinMs(), TimeUnit.MILLISECONDS);
+        TimeDuration max = TimeDuration.valueOf(config.electionMaxMs(), TimeUnit.MILLISECONDS);
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, min);
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, max);
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(properties, min);
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(properties, max);
+        // A leader cut off from the majority steps down after this long (so it stops serving as leader).
+        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(properties, max);
+        RaftServerConfigKeys.LeaderElection.setPreVote(properties, true);
+        RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, Math.max(1000, config.snapshotEvery()));
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 3);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("16MB"));
+        RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf("1MB"));
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
+                TimeDuration.valueOf(Math.max(1000, config.requestTimeoutMs() / 2), TimeUnit.MILLISECONDS));
+    }
+
+    @Override
+    public CompletableFuture<Void> start(Applier applier) {
+        this.applier = applier;
+        return CompletableFuture.runAsync(() -> {
+            try {
+                Files.createDirectories(dir);
+                server = RaftServer.newBuilder().setServerId(self).setGroup(group).setProperties(properties)
+                        .setStateMachine(new CoordStateMachine(applier, this::roleMaybeChanged))
+                        .setOption(RaftStorage.StartupOption.RECOVER).build();
+                server.start();
+                client = RaftClient.newBuilder().setProperties(properties).setRaftGroup(group)
+                        .setClientId(ClientId.randomId())
+                        .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(ClientId.randomId(), properties))
+                        .setRetryPolicy(RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                        .build();
+                LOG.info("coordination ensemble member {} of {} (Ratis on {}, storage {})", self, group.getPeers().size(),
+                        config.self().raftAddress(), dir.toAbsolutePath().normalize());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    private void roleMaybeChanged() {
+        boolean now = info() != null && info().isLeader();
+        if (now != leading) {
+            leading = now;
+            applier.roleChanged(now);
+        }
+    }
+
+    private DivisionInfo info() {
+        try {
+            return server == null ? null : server.getDivision(GROUP_ID).getInfo();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public CompletableFuture<Void> propose(byte[] command) {
+        return check(client.async().send(Message.valueOf(ByteString.copyFrom(command))));
+    }
+
+    @Override
+    public CompletableFuture<Void> readIndex() {
+        // Unordered: an ordered read-only request to one server shares the client's sequence window with the
+        // writes that go to the leader, and on the leader itself then waits for a sequence number that never
+        // comes. Still linearizable (Read.Option.LINEARIZABLE: ReadIndex).
+        return check(client.async().sendReadOnlyUnordered(
+                Message.valueOf(ByteString.copyFrom(new byte[]{CoordStateMachine.SYNC})), self));
+    }
+
+    @Override
+    public void relayTouches(long[] sessionIds) {
+        ByteBuffer b = ByteBuffer.allocate(1 + 8 * sessionIds.length).put(CoordStateMachine.TOUCH);
+        for (long id : sessionIds) {
+            b.putLong(id);
+        }
+        client.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(b.array())))
+                .orTimeout(config.requestTimeoutMs(), TimeUnit.MILLISECONDS)
+                .whenComplete((r, e) -> {
+                    if (e != null) {
+                        LOG.debug("session liveness not relayed to the leader: {}", e.toString());
+                    }
+                });
+    }
+
+    /** Bounds the wait (the client retries across elections) and turns a failed reply into a failed future. */
+    private CompletableFuture<Void> check(CompletableFuture<RaftClientReply> reply) {
+        return reply.orTimeout(config.requestTimeoutMs(), TimeUnit.MILLISECONDS).thenApply(r -> {
+            if (!r.isSuccess()) {
+                throw new IllegalStateException(r.getException() == null ? "not committed" : r.getException().toString());
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Role role() {
+        DivisionInfo i = info();
+        if (i == null) {
+            return Role.NO_LEADER;
+        }
+        if (i.isLeader()) {
+            return Role.LEADER;
+        }
+        return i.isFollower() && i.getLeaderId() != null ? Role.FOLLOWER : Role.NO_LEADER;
+    }
+
+    @Override
+    public long term() {
+        DivisionInfo i = info();
+        return i == null ? 0 : i.getCurrentTerm();
+    }
+
+    @Override
+    public int ensembleSize() {
+        return group.getPeers().size();
+    }
+
+    @Override
+    public int syncedFollowers() {
+        try {
+            var division = server.getDivision(GROUP_ID);
+            if (!division.getInfo().isLeader()) {
+                return 0;
+            }
+            long committed = division.getRaftLog().getLastCommittedIndex();
+            int n = 0;
+            for (long match : division.getInfo().getFollowerMatchIndices()) {
+                if (match >= committed) {
+                    n++;
+                }
+            }
+            return n;
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public int nodeId() {
+        return config.nodeId();
+    }
+
+    @Override
+    public CompletableFuture<Void> stop() {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                if (client != null) {
+                    client.close();
+                }
+                if (server != null) {
+                    server.close();
+                }
+            } catch (IOException e) {
+                LOG.warn("closing Ratis: {}", e.toString());
+            }
+        });
+    }
+}

@@ -1,0 +1,227 @@
+package io.tributary.cluster;
+
+import io.tributary.testing.Poll;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real ensemble of node JVMs, run through {@code bin/cluster} exactly as the README's quick start does,
+ * with free port ranges and its own {@code CLUSTER_DIR}, on the test class path.
+ */
+public final class LocalCluster implements AutoCloseable {
+    private final Path dir;
+    private final int size;
+    private final Map<String, String> env = new HashMap<>();
+    private final int zkBase;
+    private final int kafkaBase;
+
+    /** @param settings TRIBUTARY_* variables every node gets (e.g. TRIBUTARY_TICKTIME) */
+    public LocalCluster(Path dir, int size, Map<String, String> settings) {
+        this.dir = dir;
+        this.size = size;
+        int[] bases = freeBases(5, size);
+        kafkaBase = bases[0];
+        zkBase = bases[1];
+        env.put("CLUSTER_DIR", dir.toString());
+        env.put("KAFKA_BASE", Integer.toString(bases[0]));
+        env.put("ZK_BASE", Integer.toString(bases[1]));
+        env.put("HTTP_BASE", Integer.toString(bases[2]));
+        env.put("RAFT_BASE", Integer.toString(bases[3]));
+        env.put("HZ_BASE", Integer.toString(bases[4]));
+        env.put("CLUSTER_HEAP", "320m");
+        env.put("CLUSTER_JAVA_OPTS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k");
+        env.put("CLUSTER_CLASSPATH", System.getProperty("java.class.path"));
+        env.putAll(settings);
+    }
+
+    /** {@code bin/cluster up N}; returns its output (connect strings). */
+    public String up() {
+        return run("up", Integer.toString(size));
+    }
+
+    /** Runs {@code bin/cluster ARGS...}; fails the test when it exits non-zero. */
+    public String run(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("bin/cluster"));
+        cmd.addAll(List.of(args));
+        try {
+            Path out = Files.createTempFile("cluster", ".out");
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
+            pb.environment().keySet().removeIf(k -> k.startsWith("TRIBUTARY_") || k.startsWith("CLUSTER_"));
+            pb.environment().putAll(env);
+            Process p = pb.start();
+            p.getOutputStream().close();
+            if (!p.waitFor(180, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("bin/cluster " + String.join(" ", args) + " timed out: " + Files.readString(out));
+            }
+            String text = Files.readString(out);
+            Files.deleteIfExists(out);
+            if (p.exitValue() != 0) {
+                throw new AssertionError("bin/cluster " + String.join(" ", args) + " exited " + p.exitValue() + ":\n" + text
+                        + "\n" + logs());
+            }
+            return text;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int zkPort(int node) {
+        return zkBase + node - 1;
+    }
+
+    public String zkConnect(int node) {
+        return "127.0.0.1:" + zkPort(node);
+    }
+
+    /** Every node, in order. */
+    public String zkConnect() {
+        StringJoiner j = new StringJoiner(",");
+        for (int i = 1; i <= size; i++) {
+            j.add(zkConnect(i));
+        }
+        return j.toString();
+    }
+
+    public String bootstrap() {
+        StringJoiner j = new StringJoiner(",");
+        for (int i = 1; i <= size; i++) {
+            j.add("127.0.0.1:" + (kafkaBase + i - 1));
+        }
+        return j.toString();
+    }
+
+    /** A four-letter word's answer, or "" when the node does not answer. */
+    public String fourLetter(int node, String word) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", zkPort(node)), 1000);
+            s.setSoTimeout(3000);
+            OutputStream out = s.getOutputStream();
+            out.write(word.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The node's Mode from srvr (leader, follower, looking), or "" when it does not answer. */
+    public String mode(int node) {
+        for (String line : fourLetter(node, "srvr").split("\n")) {
+            if (line.startsWith("Mode: ")) {
+                return line.substring(6).trim();
+            }
+        }
+        return "";
+    }
+
+    /** Waits until exactly one of the given nodes is leader and the others follow it; returns the leader. */
+    public int awaitLeader(Duration timeout, int... nodes) {
+        int[] which = nodes.length == 0 ? all() : nodes;
+        int[] leader = new int[1];
+        Poll.until(timeout, "one leader among nodes " + java.util.Arrays.toString(which), () -> {
+            int leaders = 0;
+            int followers = 0;
+            for (int n : which) {
+                String m = mode(n);
+                if (m.equals("leader")) {
+                    leaders++;
+                    leader[0] = n;
+                } else if (m.equals("follower")) {
+                    followers++;
+                }
+            }
+            return leaders == 1 && followers == which.length - 1;
+        });
+        return leader[0];
+    }
+
+    public int[] all() {
+        int[] a = new int[size];
+        for (int i = 0; i < size; i++) {
+            a[i] = i + 1;
+        }
+        return a;
+    }
+
+    public long pid(int node) {
+        try {
+            return Long.parseLong(Files.readString(dir.resolve("node-" + node).resolve("pid")).trim());
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    public String logs() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 1; i <= size; i++) {
+            Path log = dir.resolve("node-" + i).resolve("node.log");
+            try {
+                List<String> lines = Files.readAllLines(log);
+                b.append("--- node ").append(i).append(" (last 40 lines) ---\n");
+                lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(l -> b.append(l).append('\n'));
+            } catch (IOException e) {
+                b.append("--- node ").append(i).append(": no log ---\n");
+            }
+        }
+        return b.toString();
+    }
+
+    @Override
+    public void close() {
+        run("down");
+    }
+
+    /** {@code count} bases, each followed by {@code width} free ports, none overlapping. */
+    private static int[] freeBases(int count, int width) {
+        int[] out = new int[count];
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int start = 20000 + ThreadLocalRandom.current().nextInt(30000);
+            boolean ok = true;
+            for (int p = start; p < start + count * width && ok; p++) {
+                ok = free(p);
+            }
+            if (ok) {
+                for (int i = 0; i < count; i++) {
+                    out[i] = start + i * width;
+                }
+                return out;
+            }
+        }
+        throw new IllegalStateException("no free port range found");
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
