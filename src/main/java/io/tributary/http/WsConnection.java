@@ -42,7 +42,6 @@ final class WsConnection implements WatchSink {
     static final short CLOSE_IDLE = 4408;
     static final short CLOSE_SESSION_EXPIRED = 4410;
     static final short CLOSE_TOO_MANY_SOCKETS = 4429;
-    static final short CLOSE_SHUTDOWN = 1001;
 
     /** Produce frames in flight before the socket stops reading. */
     private static final int MAX_PRODUCES_IN_FLIGHT = 256;
