@@ -217,6 +217,36 @@ public final class CoordinatorVerticle extends VerticleBase {
     }
 
     /**
+     * Runs several requests in one engine task, in order, stopping at the first that fails (its error is
+     * the last result). Nothing else runs on the engine between them, so a read and the watch registered
+     * with it see the same state: the HTTP front door's subscriptions with an initial snapshot use it to
+     * miss no change between the read and the watch. The results arrive together on the caller's context
+     * once durable.
+     */
+    public Future<java.util.List<Result>> executeAll(Caller caller, java.util.List<Op> ops) {
+        Promise<java.util.List<Result>> p = callerPromise();
+        onContext(() -> {
+            java.util.List<Result> results = new java.util.ArrayList<>(ops.size());
+            if (commit.failed()) {
+                results.add(Result.error(Codes.SYSTEMERROR, coordinator.lastZxid()));
+            } else if (!coordinator.touch(caller.sessionId())) {
+                results.add(Result.error(Codes.SESSIONEXPIRED, coordinator.lastZxid()));
+            } else {
+                for (Op op : ops) {
+                    Result r = coordinator.execute(caller, op);
+                    results.add(r);
+                    if (r.err() != Codes.OK) {
+                        break;
+                    }
+                }
+            }
+            output(() -> p.complete(results));
+            afterTask();
+        });
+        return p.future();
+    }
+
+    /**
      * A handshake: a new session when {@code sessionId} is 0, else a reconnect with the password.
      * Completes with null when the session is unknown, expired or the password is wrong, and fails
      * when the client has seen a zxid this node does not have (ZooKeeper refuses such a client, so it

@@ -194,6 +194,31 @@ public final class LogService {
         return onOwner(tp, log -> log.read(offset, maxBytes, minOneMessage));
     }
 
+    /**
+     * Like {@link #read}, but the batches are copied from the segment into heap memory on a worker, for a
+     * front door that decodes records itself (the HTTP tails) rather than sending file regions. At most
+     * {@code maxBytes} (or one batch when that is larger and {@code minOneMessage}).
+     */
+    public Future<MemoryRecords> readToHeap(TopicPartition tp, long offset, int maxBytes, boolean minOneMessage) {
+        return read(tp, offset, maxBytes, minOneMessage).compose(info -> {
+            if (info.channel() == null || info.sizeInBytes() == 0) {
+                return Future.succeededFuture(MemoryRecords.EMPTY);
+            }
+            return vertx.executeBlocking(() -> {
+                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(info.sizeInBytes());
+                long pos = info.filePosition();
+                while (buf.hasRemaining()) {
+                    int n = info.channel().read(buf, pos + buf.position());
+                    if (n < 0) {
+                        break;
+                    }
+                }
+                buf.flip();
+                return MemoryRecords.readableRecords(buf);
+            }, false);
+        });
+    }
+
     public Future<Optional<FileRecords.TimestampAndOffset>> offsetForTimestamp(TopicPartition tp, long timestamp) {
         return onOwner(tp, log -> log.offsetForTimestamp(timestamp));
     }

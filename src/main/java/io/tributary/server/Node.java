@@ -6,6 +6,10 @@ import io.tributary.group.GroupCoordinatorVerticle;
 import io.tributary.group.GroupService;
 import io.tributary.coord.CoordOptions;
 import io.tributary.coord.CoordinatorVerticle;
+import io.tributary.http.Health;
+import io.tributary.http.HttpFrontDoor;
+import io.tributary.http.HttpServerVerticle;
+import io.tributary.http.HttpSettings;
 import io.tributary.kafka.KafkaBroker;
 import io.tributary.kafka.KafkaServerVerticle;
 import io.tributary.log.BrokerConfigLayers;
@@ -61,6 +65,10 @@ public final class Node {
     private CoordinatorVerticle coordinator;
     private String coordinatorDeployment;
     private String zkDeployment;
+    private String httpDeployment;
+    private String clusterId;
+    /** Each part's state for GET /ready. */
+    private final Health health = new Health("log", "coordination", "groups", "kafka", "zookeeper", "http");
     private FileChannel lockChannel;
     private FileLock lock;
     private volatile boolean stopped;
@@ -98,14 +106,22 @@ public final class Node {
         }).compose(init -> {
             logService = new LogService(vertx, logManager, config.getInt(NodeConfig.NUM_LOG_THREADS),
                     init.brokerConfig(), init.dynamicStore());
-            return logService.start().map(v -> init);
+            return logService.start().map(v -> {
+                health.set("log", Health.State.UP);
+                return init;
+            });
         }).compose(init -> {
             // The group coordinator creates __consumer_offsets if needed, then loads it in the background
             // (group APIs answer COORDINATOR_LOAD_IN_PROGRESS until it is done).
             groupCoordinator = new GroupCoordinatorVerticle(logService, GroupConfig.from(config.all()), time);
             groupService = new GroupService(vertx, groupCoordinator);
-            return vertx.deployVerticle(groupCoordinator).map(id -> init);
+            return vertx.deployVerticle(groupCoordinator).map(id -> {
+                groupService.loaded().onComplete(ar -> health.set("groups", ar.succeeded() ? Health.State.UP
+                        : Health.State.FAILED, ar.succeeded() ? null : String.valueOf(ar.cause())));
+                return init;
+            });
         }).compose(init -> {
+            clusterId = init.clusterId();
             KafkaBroker broker = new KafkaBroker(vertx, config.nodeId(), init.clusterId(),
                     config.get(NodeConfig.HOST), config.kafkaPort(), config.get(NodeConfig.ADVERTISED_HOST),
                     config.getInt(NodeConfig.SOCKET_REQUEST_MAX_BYTES), config.getInt(NodeConfig.QUEUED_MAX_REQUESTS),
@@ -116,6 +132,7 @@ public final class Node {
                     new DeploymentOptions().setInstances(config.getInt(NodeConfig.NUM_NETWORK_THREADS)));
         }).compose(id -> {
             kafkaDeployment = id;
+            health.set("kafka", Health.State.UP);
             // The coordination engine recovers its snapshot and log on a worker before the listener opens.
             // In an ensemble (cluster.members) the coordination log is Ratis; alone, the local log.
             coordinator = new CoordinatorVerticle(dataDir, coordOptions(), time, Cluster.coordinationLog(config.all(),
@@ -123,6 +140,7 @@ public final class Node {
             return vertx.deployVerticle(coordinator);
         }).compose(id -> {
             coordinatorDeployment = id;
+            health.set("coordination", Health.State.UP);
             Set<String> words = Arrays.stream(config.get(NodeConfig.FOUR_LETTER_WHITELIST).split(","))
                     .map(String::trim).filter(w -> !w.isEmpty()).collect(Collectors.toSet());
             ZkServer zk = new ZkServer(coordinator, config.get(NodeConfig.HOST), config.zkPort(),
@@ -131,11 +149,19 @@ public final class Node {
                     config.getBoolean(NodeConfig.RECONFIG_ENABLED), config.all());
             return vertx.deployVerticle(() -> new ZkServerVerticle(zk),
                     new DeploymentOptions().setInstances(config.getInt(NodeConfig.ZK_NETWORK_THREADS)));
-        }).map(id -> {
+        }).compose(id -> {
             zkDeployment = id;
-            LOG.info("Tributary node {} started: Kafka protocol on {}:{}, ZooKeeper protocol on {}:{}, data in {}",
+            health.set("zookeeper", Health.State.UP);
+            HttpSettings http = HttpSettings.from(config);
+            HttpFrontDoor door = new HttpFrontDoor(vertx, http, logService, groupService, coordinator, health,
+                    clusterId, config.nodeId(), config.get(NodeConfig.SUPER_DIGEST));
+            return vertx.deployVerticle(() -> new HttpServerVerticle(door), new DeploymentOptions().setInstances(http.instances()));
+        }).map(id -> {
+            httpDeployment = id;
+            health.set("http", Health.State.UP);
+            LOG.info("Tributary node {} started: Kafka protocol on {}:{}, ZooKeeper protocol on {}:{}, HTTP on {}:{}, data in {}",
                     config.nodeId(), config.get(NodeConfig.HOST), config.kafkaPort(), config.get(NodeConfig.HOST),
-                    config.zkPort(), dataDir.toAbsolutePath().normalize());
+                    config.zkPort(), config.get(NodeConfig.HOST), config.httpPort(), dataDir.toAbsolutePath().normalize());
             return (Void) null;
         }).recover(t -> {
             LOG.error("node failed to start", t);
@@ -148,10 +174,14 @@ public final class Node {
             return Future.succeededFuture();
         }
         stopped = true;
+        for (String part : new String[]{"http", "kafka", "zookeeper", "groups", "coordination", "log"}) {
+            health.set(part, Health.State.STOPPING);
+        }
         CompletableFuture<Void> closed = new CompletableFuture<>();
         Future<?> zkListener = zkDeployment == null ? Future.succeededFuture() : vertx.undeploy(zkDeployment);
         Future<?> listeners = Future.all(zkListener,
-                kafkaDeployment == null ? Future.succeededFuture() : vertx.undeploy(kafkaDeployment));
+                kafkaDeployment == null ? Future.succeededFuture() : vertx.undeploy(kafkaDeployment),
+                httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment));
         listeners
                 .transform(ignored -> coordinatorDeployment == null ? Future.succeededFuture()
                         : vertx.undeploy(coordinatorDeployment))

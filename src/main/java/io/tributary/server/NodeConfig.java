@@ -23,6 +23,16 @@ public final class NodeConfig {
     public static final String KAFKA_PORT = "kafka.port";
     public static final String ZK_PORT = "zk.port";
     public static final String HTTP_PORT = "http.port";
+    // The HTTP front door (io.tributary.http.HttpSettings says what each means).
+    public static final String HTTP_NETWORK_THREADS = "http.network.threads";
+    public static final String HTTP_MAX_BODY_BYTES = "http.max.body.bytes";
+    public static final String HTTP_WS_MAX_FRAME_BYTES = "http.ws.max.frame.bytes";
+    public static final String HTTP_WS_MAX_QUEUED_BYTES = "http.ws.max.queued.bytes";
+    public static final String HTTP_WS_MAX_SUBSCRIPTIONS = "http.ws.max.subscriptions";
+    public static final String HTTP_WS_MAX_CONNECTIONS_PER_IP = "http.ws.max.connections.per.ip";
+    public static final String HTTP_WS_HEARTBEAT_MS = "http.ws.heartbeat.ms";
+    public static final String HTTP_WS_IDLE_TIMEOUT_MS = "http.ws.idle.timeout.ms";
+    public static final String HTTP_WS_SESSION_TIMEOUT_MS = "http.ws.session.timeout.ms";
     public static final String HOST = "host";
     public static final String ADVERTISED_HOST = "advertised.host";
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
@@ -80,6 +90,15 @@ public final class NodeConfig {
         d.put(KAFKA_PORT, "9092");
         d.put(ZK_PORT, "2181");
         d.put(HTTP_PORT, "8080");
+        d.put(HTTP_NETWORK_THREADS, Integer.toString(cores));
+        d.put(HTTP_MAX_BODY_BYTES, Integer.toString(1024 * 1024));
+        d.put(HTTP_WS_MAX_FRAME_BYTES, Integer.toString(64 * 1024));
+        d.put(HTTP_WS_MAX_QUEUED_BYTES, Integer.toString(4 * 1024 * 1024));
+        d.put(HTTP_WS_MAX_SUBSCRIPTIONS, "100");
+        d.put(HTTP_WS_MAX_CONNECTIONS_PER_IP, "100");
+        d.put(HTTP_WS_HEARTBEAT_MS, "15000");
+        d.put(HTTP_WS_IDLE_TIMEOUT_MS, "60000");
+        d.put(HTTP_WS_SESSION_TIMEOUT_MS, "30000");
         d.put(HOST, "0.0.0.0");
         d.put(SOCKET_REQUEST_MAX_BYTES, "104857600");
         d.put(AUTO_CREATE_TOPICS, "true");
@@ -159,7 +178,8 @@ public final class NodeConfig {
     }
 
     private void checkThreadCounts() {
-        for (String key : List.of(NUM_NETWORK_THREADS, NUM_LOG_THREADS, NUM_IO_THREADS, ZK_NETWORK_THREADS)) {
+        for (String key : List.of(NUM_NETWORK_THREADS, NUM_LOG_THREADS, NUM_IO_THREADS, ZK_NETWORK_THREADS,
+                HTTP_NETWORK_THREADS)) {
             if (getInt(key) < 1) {
                 throw new IllegalArgumentException("configuration " + key + " must be at least 1, got " + get(key));
             }
@@ -217,6 +237,10 @@ public final class NodeConfig {
 
     public int zkPort() {
         return getInt(ZK_PORT);
+    }
+
+    public int httpPort() {
+        return getInt(HTTP_PORT);
     }
 
     /** An integer setting, or {@code fallback} when unset (for defaults derived from other settings). */

@@ -19,27 +19,29 @@ import java.util.List;
  * the super id passes every ACL check). Other schemes are refused (AUTHFAILED; the connection then
  * closes, as in ZooKeeper).
  *
+ * <p>Also the HTTP front door's: a WebSocket or REST caller proves the same ids with the same rules.
+ *
  * <p>Changed on the connection's event loop only; {@link #ids()} is an immutable snapshot, safe to hand
  * to the coordinator with each request.
  */
-final class ZkAuth {
+public final class ZkAuth {
     private final String superDigest;
     private final List<Id> ids = new ArrayList<>();
     private List<Id> view;
 
     /** @param superDigest the super user's digest ({@code user:base64(sha1(user:password))}), or null */
-    ZkAuth(String clientIp, String superDigest) {
+    public ZkAuth(String clientIp, String superDigest) {
         this.superDigest = superDigest;
         ids.add(new Id("ip", clientIp));
         view = List.copyOf(ids);
     }
 
-    List<Id> ids() {
+    public List<Id> ids() {
         return view;
     }
 
     /** An auth packet's scheme and data; returns OK, or AUTHFAILED for an unsupported scheme. */
-    int add(String scheme, byte[] auth) {
+    public int add(String scheme, byte[] auth) {
         if (!"digest".equals(scheme) || auth == null) {
             return Codes.AUTHFAILED;
         }

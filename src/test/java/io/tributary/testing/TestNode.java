@@ -19,14 +19,16 @@ public final class TestNode implements AutoCloseable {
     private final Time time;
     private final int kafkaPort;
     private final int zkPort;
+    private final int httpPort;
     private Node node;
 
-    private TestNode(Path dataDir, Map<String, String> overrides, Time time, int kafkaPort, int zkPort) {
+    private TestNode(Path dataDir, Map<String, String> overrides, Time time, int kafkaPort, int zkPort, int httpPort) {
         this.dataDir = dataDir;
         this.overrides = overrides;
         this.time = time;
         this.kafkaPort = kafkaPort;
         this.zkPort = zkPort;
+        this.httpPort = httpPort;
     }
 
     public static TestNode start(Path dataDir) {
@@ -38,7 +40,7 @@ public final class TestNode implements AutoCloseable {
     }
 
     public static TestNode start(Path dataDir, Map<String, String> overrides, Time time) {
-        TestNode n = new TestNode(dataDir, new HashMap<>(overrides), time, freePort(), freePort());
+        TestNode n = new TestNode(dataDir, new HashMap<>(overrides), time, freePort(), freePort(), freePort());
         n.startNode();
         return n;
     }
@@ -48,6 +50,7 @@ public final class TestNode implements AutoCloseable {
         cfg.put(NodeConfig.LOG_DIRS, dataDir.toString());
         cfg.put(NodeConfig.KAFKA_PORT, Integer.toString(kafkaPort));
         cfg.put(NodeConfig.ZK_PORT, Integer.toString(zkPort));
+        cfg.put(NodeConfig.HTTP_PORT, Integer.toString(httpPort));
         cfg.put(NodeConfig.HOST, "127.0.0.1");
         cfg.putAll(overrides);
         node = new Node(NodeConfig.of(cfg), time);
@@ -75,6 +78,16 @@ public final class TestNode implements AutoCloseable {
     /** The ZooKeeper protocol port. */
     public int zkPort() {
         return zkPort;
+    }
+
+    /** The HTTP port (REST, /ws, live pages, health). */
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** {@code http://127.0.0.1:<http port>} */
+    public String httpBase() {
+        return "http://127.0.0.1:" + httpPort;
     }
 
     /** A ZooKeeper connect string for this node. */

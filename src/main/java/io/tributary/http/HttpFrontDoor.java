@@ -1,0 +1,70 @@
+package io.tributary.http;
+
+import io.tributary.coord.CoordinatorVerticle;
+import io.tributary.group.GroupService;
+import io.tributary.log.LogService;
+import io.vertx.core.Vertx;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What every HTTP listener instance shares: the settings, the engines' asynchronous faces (the same ones
+ * the Kafka and ZooKeeper front doors use), the node's part states for {@code /ready}, and the count of
+ * WebSockets per client address. No files are reached from here. Thread-safe.
+ */
+public final class HttpFrontDoor {
+    final Vertx vertx;
+    final HttpSettings settings;
+    final LogService logs;
+    final GroupService groups;
+    final CoordinatorVerticle coordinator;
+    final Health health;
+    final String clusterId;
+    final int nodeId;
+    /** {@code zookeeper.DigestAuthenticationProvider.superDigest}, or null. */
+    final String superDigest;
+    private final Map<String, AtomicInteger> socketsPerIp = new ConcurrentHashMap<>();
+    final AtomicInteger openSockets = new AtomicInteger();
+
+    public HttpFrontDoor(Vertx vertx, HttpSettings settings, LogService logs, GroupService groups,
+                         CoordinatorVerticle coordinator, Health health, String clusterId, int nodeId, String superDigest) {
+        this.vertx = vertx;
+        this.settings = settings;
+        this.logs = logs;
+        this.groups = groups;
+        this.coordinator = coordinator;
+        this.health = health;
+        this.clusterId = clusterId;
+        this.nodeId = nodeId;
+        this.superDigest = superDigest == null || superDigest.isBlank() ? null : superDigest.trim();
+    }
+
+    public HttpSettings settings() {
+        return settings;
+    }
+
+    /** Counts a new WebSocket from {@code ip}; false when it would exceed {@code http.ws.max.connections.per.ip}. */
+    boolean admitSocket(String ip) {
+        int n = socketsPerIp.computeIfAbsent(ip, k -> new AtomicInteger()).incrementAndGet();
+        if (settings.wsMaxSocketsPerIp() > 0 && n > settings.wsMaxSocketsPerIp()) {
+            releaseSocket(ip);
+            return false;
+        }
+        openSockets.incrementAndGet();
+        return true;
+    }
+
+    void releaseSocket(String ip) {
+        AtomicInteger n = socketsPerIp.get(ip);
+        if (n != null) {
+            n.decrementAndGet();
+        }
+    }
+
+    void socketClosed(String ip) {
+        releaseSocket(ip);
+        openSockets.decrementAndGet();
+    }
+}

@@ -1,0 +1,121 @@
+package io.tributary.http;
+
+import io.tributary.zk.ZkAuth;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * The HTTP listener: one vertx-web {@link Router} per instance, {@code http.network.threads} instances
+ * sharing the port (Vert.x spreads connections over their event loops, as for the Kafka listener).
+ * Handlers run on the event loop and reach the engines only through their asynchronous faces; static
+ * files are in memory ({@link StaticPages}).
+ *
+ * <p>Routes: {@code GET /health}, {@code GET /ready}, {@code GET /ws} (WebSocket upgrade,
+ * {@link WsConnection}), the live pages under {@code /live/}, {@code /openapi.yaml}, and the REST API
+ * ({@link RestRoutes}). Unknown paths answer 404 and known paths with another method 405, both JSON.
+ */
+public final class HttpServerVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpServerVerticle.class);
+
+    private final HttpFrontDoor door;
+    private HttpServer server;
+
+    public HttpServerVerticle(HttpFrontDoor door) {
+        this.door = door;
+    }
+
+    @Override
+    public Future<?> start() {
+        return vertx.executeBlocking(StaticPages::load).compose(pages -> {
+            HttpSettings s = door.settings;
+            HttpServerOptions options = new HttpServerOptions().setHost(s.host()).setPort(s.port())
+                    .setReuseAddress(true).setTcpNoDelay(true)
+                    .setMaxWebSocketFrameSize(s.wsMaxFrameBytes()).setMaxWebSocketMessageSize(s.wsMaxFrameBytes())
+                    .setRegisterWebSocketWriteHandlers(false);
+            server = vertx.createHttpServer(options);
+            server.requestHandler(router(pages));
+            return server.listen();
+        }).onSuccess(srv -> LOG.debug("HTTP listener instance on port {}", srv.actualPort()));
+    }
+
+    private Router router(StaticPages pages) {
+        Router router = Router.router(vertx);
+        router.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "UP")));
+        router.get("/ready").handler(ctx -> {
+            JsonObject body = door.health.toJson();
+            json(ctx, door.health.ready() ? 200 : 503, body);
+        });
+        router.get("/ws").handler(this::upgrade);
+        router.get("/live").handler(ctx -> ctx.redirect("/live/watch"));
+        for (String path : pages.paths()) {
+            StaticPages.Page page = pages.get(path);
+            router.get(path).handler(ctx -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, page.contentType())
+                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache").end(page.body()));
+        }
+        new RestRoutes(door, vertx).mount(router);
+        router.route().failureHandler(HttpErrors::onFailure);
+        router.errorHandler(404, HttpErrors::onFailure);
+        router.errorHandler(405, HttpErrors::onFailure);
+        router.errorHandler(413, HttpErrors::onFailure);
+        router.errorHandler(415, HttpErrors::onFailure);
+        router.errorHandler(500, HttpErrors::onFailure);
+        return router;
+    }
+
+    /** {@code GET /ws}: HTTP Basic on the upgrade becomes a digest id, as an init frame's credentials would. */
+    private void upgrade(RoutingContext ctx) {
+        HttpServerRequest req = ctx.request();
+        if (!req.canUpgradeToWebSocket()) {
+            HttpErrors.send(ctx, 42600, "GET /ws is a WebSocket endpoint; send an Upgrade: websocket request");
+            return;
+        }
+        String ip = req.remoteAddress() == null ? "unknown" : req.remoteAddress().hostAddress();
+        ZkAuth auth = new ZkAuth(ip, door.superDigest);
+        String problem = basic(req.getHeader(HttpHeaders.AUTHORIZATION), auth);
+        req.toWebSocket().onSuccess(ws -> new WsConnection(door, ws, context, auth).start(problem))
+                .onFailure(t -> LOG.debug("WebSocket upgrade from {} failed: {}", ip, t.toString()));
+    }
+
+    /** Adds the digest id of Basic credentials; returns why they are refused, or null. */
+    static String basic(String header, ZkAuth auth) {
+        if (header == null) {
+            return null;
+        }
+        if (!header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return "only Basic credentials are accepted";
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return "Basic credentials are not base64";
+        }
+        if (decoded.indexOf(':') <= 0) {
+            return "Basic credentials must be user:password";
+        }
+        auth.add("digest", decoded.getBytes(StandardCharsets.UTF_8));
+        return null;
+    }
+
+    static void json(RoutingContext ctx, int status, Object body) {
+        ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(body instanceof JsonObject o ? o.encode() : io.vertx.core.json.Json.encode(body));
+    }
+
+    @Override
+    public Future<?> stop() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+}

@@ -1,0 +1,357 @@
+package io.tributary.http;
+
+import io.tributary.log.PartitionLog;
+import io.tributary.log.TopicInfo;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A topic tail over a WebSocket. Each partition has its own cursor and reads on its own: a read
+ * ({@code LogService.readToHeap}, whole batches below the high watermark) is issued only while the
+ * socket's send queue is below {@code http.ws.max.queued.bytes}; a full queue parks the cursor until the
+ * queue drains, so a slow browser slows only itself and the heap holds at most the bound plus one read
+ * per partition. A cursor at the high watermark waits for the log's append watcher (registered before
+ * the first read, so no append is missed), never a timer. An empty or parked partition never holds
+ * back another.
+ *
+ * <p>Every record frame carries the resume token after it; subscribing with that token continues with
+ * the next record of every partition.
+ */
+final class TailSubscription implements WsConnection.Subscription {
+    private static final int READ_BYTES = 64 * 1024;
+
+    private final WsConnection conn;
+    private final String id;
+    private final String topic;
+    private final String encoding;
+    private final String keyFilter;
+    private final String valueFilter;
+    private final Object from;
+    private final List<Integer> requested;
+    private final Map<Integer, Cursor> cursors = new TreeMap<>();
+    private boolean active = true;
+
+    private final class Cursor {
+        final int partition;
+        final TopicPartition tp;
+        long next;
+        boolean busy;
+        boolean parked;
+        Runnable unwatch;
+
+        Cursor(int partition, long next) {
+            this.partition = partition;
+            this.tp = new TopicPartition(topic, partition);
+            this.next = next;
+        }
+    }
+
+    private TailSubscription(WsConnection conn, String id, String topic, List<Integer> partitions, Object from,
+                             String encoding, String keyFilter, String valueFilter) {
+        this.conn = conn;
+        this.id = id;
+        this.topic = topic;
+        this.requested = partitions;
+        this.from = from;
+        this.encoding = encoding;
+        this.keyFilter = keyFilter;
+        this.valueFilter = valueFilter;
+    }
+
+    static TailSubscription parse(WsConnection conn, String id, JsonObject t) {
+        if (!(t.getValue("topic") instanceof String topic) || topic.isEmpty()) {
+            conn.error(id, HttpErrors.INVALID_PAYLOAD, "tail needs a string \"topic\"");
+            return null;
+        }
+        TopicInfo info = conn.door.logs.manager().topics().get(topic);
+        if (info == null) {
+            conn.error(id, HttpErrors.TOPIC_NOT_FOUND, "Topic " + topic + " not found.");
+            return null;
+        }
+        List<Integer> partitions = null;
+        Object ps = t.getValue("partitions");
+        if (ps != null) {
+            if (!(ps instanceof JsonArray arr) || arr.isEmpty()) {
+                conn.error(id, HttpErrors.INVALID_PAYLOAD, "\"partitions\" must be a non-empty list of numbers");
+                return null;
+            }
+            partitions = new ArrayList<>();
+            for (Object o : arr) {
+                if (!(o instanceof Integer p) || p < 0 || p >= info.partitions()) {
+                    conn.error(id, HttpErrors.PARTITION_NOT_FOUND, "partition " + o + " of " + topic + " not found");
+                    return null;
+                }
+                if (!partitions.contains(p)) {
+                    partitions.add(p);
+                }
+            }
+        }
+        Object encoding = t.getValue("encoding", "utf8");
+        if (!List.of("utf8", "base64", "json").contains(encoding)) {
+            conn.error(id, HttpErrors.INVALID_PAYLOAD, "encoding must be utf8, base64 or json");
+            return null;
+        }
+        JsonObject filter = t.getValue("filter") instanceof JsonObject f ? f : new JsonObject();
+        Object key = filter.getValue("key");
+        Object value = filter.getValue("value");
+        if ((key != null && !(key instanceof String)) || (value != null && !(value instanceof String))) {
+            conn.error(id, HttpErrors.INVALID_PAYLOAD, "filter.key and filter.value are substrings");
+            return null;
+        }
+        return new TailSubscription(conn, id, topic, partitions, t.getValue("from", "latest"), (String) encoding,
+                (String) key, (String) value);
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    void start() {
+        TopicInfo info = conn.door.logs.manager().topics().get(topic);
+        if (info == null) {
+            fail(HttpErrors.TOPIC_NOT_FOUND, "Topic " + topic + " not found.");
+            return;
+        }
+        List<Integer> parts = requested;
+        Map<Integer, Long> explicit = new TreeMap<>();
+        Long timestamp = null;
+        String position = null;
+        try {
+            if (from instanceof String s && (s.equals("earliest") || s.equals("latest"))) {
+                position = s;
+            } else if (from instanceof Number n) {
+                long o = n.longValue();
+                requireNonNegative(o);
+                for (int p = 0; p < info.partitions(); p++) {
+                    explicit.put(p, o);
+                }
+            } else if (from instanceof JsonObject o && o.getValue("offsets") instanceof JsonObject offsets) {
+                for (String k : offsets.fieldNames()) {
+                    int p = Integer.parseInt(k);
+                    if (!(offsets.getValue(k) instanceof Number off)) {
+                        throw new IllegalArgumentException("offset of partition " + k + " is not a number");
+                    }
+                    requireNonNegative(off.longValue());
+                    explicit.put(p, off.longValue());
+                }
+                if (parts == null) {
+                    parts = new ArrayList<>(explicit.keySet());
+                }
+            } else if (from instanceof JsonObject o && o.getValue("timestamp") instanceof Number ts) {
+                timestamp = ts.longValue();
+                requireNonNegative(timestamp);
+            } else if (from instanceof JsonObject o && o.getValue("token") instanceof String token) {
+                ResumeToken rt = ResumeToken.decode(token);
+                if (!rt.topic().equals(topic)) {
+                    throw new IllegalArgumentException("the resume token is for topic " + rt.topic());
+                }
+                explicit.putAll(rt.next());
+                if (parts == null) {
+                    parts = new ArrayList<>(explicit.keySet());
+                }
+            } else {
+                throw new IllegalArgumentException("from must be earliest, latest, an offset, {\"offsets\": {...}},"
+                        + " {\"timestamp\": ms} or {\"token\": \"...\"}");
+            }
+        } catch (IllegalArgumentException e) {
+            fail(42202, e.getMessage());
+            return;
+        }
+        if (parts == null) {
+            parts = new ArrayList<>();
+            for (int p = 0; p < info.partitions(); p++) {
+                parts.add(p);
+            }
+        }
+        List<Future<Void>> resolved = new ArrayList<>();
+        for (int p : parts) {
+            if (p < 0 || p >= info.partitions()) {
+                fail(HttpErrors.PARTITION_NOT_FOUND, "partition " + p + " of " + topic + " not found");
+                return;
+            }
+            PartitionLog log = conn.door.logs.partition(new TopicPartition(topic, p));
+            if (log == null) {
+                fail(HttpErrors.PARTITION_NOT_FOUND, "partition " + p + " of " + topic + " not found");
+                return;
+            }
+            long start;
+            if (explicit.containsKey(p)) {
+                start = clamp(explicit.get(p), log);
+            } else if ("earliest".equals(position)) {
+                start = log.logStartOffset();
+            } else {
+                start = log.highWatermark();
+            }
+            Cursor c = new Cursor(p, start);
+            cursors.put(p, c);
+            if (timestamp != null) {
+                resolved.add(conn.door.logs.offsetForTimestamp(c.tp, timestamp).map(found -> {
+                    c.next = found.map(t -> t.offset).orElse(log.highWatermark());
+                    return null;
+                }));
+            }
+        }
+        Future.all(resolved).onComplete(ar -> {
+            if (!active) {
+                return;
+            }
+            if (ar.failed()) {
+                fail(50000, "cannot position the tail: " + ar.cause().getMessage());
+                return;
+            }
+            JsonObject positions = new JsonObject();
+            cursors.values().forEach(c -> positions.put(Integer.toString(c.partition), c.next));
+            conn.out.send(new JsonObject().put("type", "subscribed").put("id", id).put("topic", topic)
+                    .put("positions", positions).put("token", token()));
+            for (Cursor c : cursors.values()) {
+                // Watch first, then read: an append between the two only wakes a cursor already reading.
+                c.unwatch = conn.door.logs.watchAppends(c.tp, () -> conn.context.runOnContext(v -> pump(c)));
+                pump(c);
+            }
+        });
+    }
+
+    private static void requireNonNegative(long v) {
+        if (v < 0) {
+            throw new IllegalArgumentException("offsets and timestamps must not be negative, got " + v);
+        }
+    }
+
+    private static long clamp(long offset, PartitionLog log) {
+        return Math.max(log.logStartOffset(), Math.min(offset, log.highWatermark()));
+    }
+
+    private void pump(Cursor c) {
+        if (!active || c.busy || !conn.isOpen()) {
+            return;
+        }
+        if (conn.out.full()) {
+            if (!c.parked) {
+                c.parked = true;
+                conn.out.whenDrained(() -> {
+                    c.parked = false;
+                    pump(c);
+                });
+            }
+            return;
+        }
+        PartitionLog log = conn.door.logs.partition(c.tp);
+        if (log == null) {
+            fail(HttpErrors.TOPIC_NOT_FOUND, "Topic " + topic + " was deleted.");
+            return;
+        }
+        if (c.next >= log.highWatermark()) {
+            return; // the append watcher calls again
+        }
+        c.busy = true;
+        conn.door.logs.readToHeap(c.tp, c.next, READ_BYTES, true).onComplete(ar -> {
+            c.busy = false;
+            if (!active) {
+                return;
+            }
+            if (ar.failed()) {
+                if (ar.cause() instanceof OffsetOutOfRangeException) {
+                    // Retention removed what we were about to read: continue at the new log start.
+                    PartitionLog l = conn.door.logs.partition(c.tp);
+                    if (l != null && c.next < l.logStartOffset()) {
+                        c.next = l.logStartOffset();
+                        pump(c);
+                        return;
+                    }
+                }
+                fail(50000, "reading " + c.tp + " failed: " + ar.cause().getMessage());
+                return;
+            }
+            emit(c, ar.result());
+            pump(c);
+        });
+    }
+
+    private void emit(Cursor c, MemoryRecords records) {
+        for (RecordBatch batch : records.batches()) {
+            if (batch.isControlBatch()) {
+                c.next = Math.max(c.next, batch.nextOffset());
+                continue;
+            }
+            for (Record r : batch) {
+                if (r.offset() < c.next) {
+                    continue;
+                }
+                c.next = r.offset() + 1;
+                if (matches(r)) {
+                    conn.out.send(frame(c.partition, r, batch));
+                }
+            }
+            c.next = Math.max(c.next, batch.nextOffset());
+        }
+    }
+
+    private boolean matches(Record r) {
+        return contains(r.key(), keyFilter) && contains(r.value(), valueFilter);
+    }
+
+    private static boolean contains(ByteBuffer bytes, String needle) {
+        if (needle == null) {
+            return true;
+        }
+        if (bytes == null) {
+            return false;
+        }
+        String s = Json.utf8OrNull(bytes);
+        return s != null && s.contains(needle);
+    }
+
+    private JsonObject frame(int partition, Record r, RecordBatch batch) {
+        JsonObject f = new JsonObject().put("type", "record").put("id", id).put("partition", partition)
+                .put("offset", r.offset()).put("timestamp", r.timestamp())
+                .put("timestamp_type", batch.timestampType().name);
+        Json.putBytes(f, "key", r.hasKey() ? r.key() : null, encoding);
+        Json.putBytes(f, "value", r.hasValue() ? r.value() : null, encoding);
+        JsonArray headers = new JsonArray();
+        for (Header h : r.headers()) {
+            JsonObject ho = new JsonObject().put("key", h.key());
+            Json.putBytes(ho, "value", h.value() == null ? null : ByteBuffer.wrap(h.value()), "json".equals(encoding) ? "utf8" : encoding);
+            headers.add(ho);
+        }
+        return f.put("headers", headers).put("token", token());
+    }
+
+    private String token() {
+        Map<Integer, Long> next = new TreeMap<>();
+        cursors.values().forEach(c -> next.put(c.partition, c.next));
+        return new ResumeToken(topic, next).encode();
+    }
+
+    private void fail(int code, String message) {
+        if (active) {
+            cancel();
+            conn.forget(id);
+            conn.error(id, code, message);
+        }
+    }
+
+    @Override
+    public void cancel() {
+        active = false;
+        for (Cursor c : cursors.values()) {
+            if (c.unwatch != null) {
+                c.unwatch.run();
+                c.unwatch = null;
+            }
+        }
+    }
+}
