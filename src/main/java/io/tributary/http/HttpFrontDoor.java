@@ -20,6 +20,8 @@ public final class HttpFrontDoor {
     final LogService logs;
     final GroupService groups;
     final CoordinatorVerticle coordinator;
+    /** The Kafka handlers called in-process: REST admin calls take exactly the Kafka API's path. */
+    final io.tributary.kafka.LocalKafkaApis kafka;
     final Health health;
     final String clusterId;
     final int nodeId;
@@ -29,12 +31,14 @@ public final class HttpFrontDoor {
     final AtomicInteger openSockets = new AtomicInteger();
 
     public HttpFrontDoor(Vertx vertx, HttpSettings settings, LogService logs, GroupService groups,
-                         CoordinatorVerticle coordinator, Health health, String clusterId, int nodeId, String superDigest) {
+                         CoordinatorVerticle coordinator, io.tributary.kafka.LocalKafkaApis kafka, Health health,
+                         String clusterId, int nodeId, String superDigest) {
         this.vertx = vertx;
         this.settings = settings;
         this.logs = logs;
         this.groups = groups;
         this.coordinator = coordinator;
+        this.kafka = kafka;
         this.health = health;
         this.clusterId = clusterId;
         this.nodeId = nodeId;
