@@ -3,6 +3,7 @@ package io.tributary.http;
 import io.tributary.coord.CoordinatorVerticle;
 import io.tributary.group.GroupService;
 import io.tributary.log.LogService;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.util.Map;
@@ -43,6 +44,31 @@ public final class HttpFrontDoor {
         this.clusterId = clusterId;
         this.nodeId = nodeId;
         this.superDigest = superDigest == null || superDigest.isBlank() ? null : superDigest.trim();
+    }
+
+    private Future<Long> restSession;
+
+    /** The REST API's coordination session, opened by {@code open} on first use (any event loop). */
+    synchronized Future<Long> restSession(java.util.function.Supplier<Future<Long>> open) {
+        if (restSession == null || restSession.failed()) {
+            restSession = open.get();
+        }
+        return restSession;
+    }
+
+    synchronized void resetRestSession() {
+        restSession = null;
+    }
+
+    /** Keeps the REST session alive (called from a listener's periodic timer). */
+    void touchRestSession() {
+        Future<Long> s;
+        synchronized (this) {
+            s = restSession;
+        }
+        if (s != null && s.succeeded() && s.result() != 0) {
+            coordinator.touch(s.result());
+        }
     }
 
     public HttpSettings settings() {

@@ -23,5 +23,6 @@ final class RestRoutes {
         router.route("/v3/*").handler(bodies);
         router.route("/v1/*").handler(bodies);
         new RestTopics(door).mount(router);
+        new RestZnodes(door).mount(router);
     }
 }
