@@ -22,7 +22,9 @@ final class RestRoutes {
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(door.settings.maxBodyBytes());
         router.route("/v3/*").handler(bodies);
         router.route("/v1/*").handler(bodies);
-        new RestTopics(door).mount(router);
+        RestTopics topics = new RestTopics(door);
+        topics.mount(router);
+        new RestRecords(door, topics).mount(router);
         new RestZnodes(door).mount(router);
     }
 }
