@@ -25,6 +25,7 @@ final class RestRoutes {
         RestTopics topics = new RestTopics(door);
         topics.mount(router);
         new RestRecords(door, topics).mount(router);
+        new RestGroups(door, topics).mount(router);
         new RestZnodes(door).mount(router);
     }
 }
