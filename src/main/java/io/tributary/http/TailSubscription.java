@@ -43,6 +43,8 @@ final class TailSubscription implements WsConnection.Subscription {
     private final List<Integer> requested;
     /** A consumer group to join (null: a plain tail over the partitions asked for). */
     private final String group;
+    /** One {@code records} frame per read instead of one {@code record} frame per record. */
+    private final boolean batch;
     private GroupTailMember member;
     private final Map<Integer, Cursor> cursors = new TreeMap<>();
     private boolean active = true;
@@ -63,9 +65,10 @@ final class TailSubscription implements WsConnection.Subscription {
     }
 
     private TailSubscription(WsConnection conn, String id, String topic, List<Integer> partitions, Object from,
-                             String encoding, String keyFilter, String valueFilter, String group) {
+                             String encoding, String keyFilter, String valueFilter, String group, boolean batch) {
         this.conn = conn;
         this.group = group;
+        this.batch = batch;
         this.id = id;
         this.topic = topic;
         this.requested = partitions;
@@ -125,8 +128,13 @@ final class TailSubscription implements WsConnection.Subscription {
                     + " no partitions, and from is earliest or latest (for partitions without a committed offset)");
             return null;
         }
+        Object batch = t.getValue("batch", false);
+        if (!(batch instanceof Boolean)) {
+            conn.error(id, HttpErrors.INVALID_PAYLOAD, "batch is a boolean");
+            return null;
+        }
         return new TailSubscription(conn, id, topic, partitions, t.getValue("from", "latest"), (String) encoding,
-                (String) key, (String) value, (String) group);
+                (String) key, (String) value, (String) group, (Boolean) batch);
     }
 
     @Override
@@ -361,6 +369,7 @@ final class TailSubscription implements WsConnection.Subscription {
     }
 
     private void emit(Cursor c, MemoryRecords records) {
+        JsonArray many = batch ? new JsonArray() : null;
         for (RecordBatch batch : records.batches()) {
             if (batch.isControlBatch()) {
                 c.next = Math.max(c.next, batch.nextOffset());
@@ -372,10 +381,21 @@ final class TailSubscription implements WsConnection.Subscription {
                 }
                 c.next = r.offset() + 1;
                 if (matches(r)) {
-                    conn.out.send(frame(c.partition, r, batch));
+                    JsonObject f = frame(c.partition, r, batch);
+                    if (many != null) {
+                        f.remove("type");
+                        f.remove("id");
+                        many.add(f);
+                    } else {
+                        conn.out.send(f);
+                    }
                 }
             }
             c.next = Math.max(c.next, batch.nextOffset());
+        }
+        if (many != null && !many.isEmpty()) {
+            conn.out.send(new JsonObject().put("type", "records").put("id", id).put("partition", c.partition)
+                    .put("records", many).put("token", token()));
         }
     }
 

@@ -75,7 +75,9 @@ public final class WsBench {
         Vertx vertx = Vertx.vertx();
         try {
             System.out.printf("tail1\t%.0f\t\t%n", tail(vertx, host, httpPort, topic, n, 1));
+            System.out.printf("tail1-batch\t%.0f\t\t%n", tail(vertx, host, httpPort, topic, n, 1, true));
             System.out.printf("tail%d\t%.0f\t\t%n", tails, tail(vertx, host, httpPort, topic, n, tails));
+            System.out.printf("tail%d-batch\t%.0f\t\t%n", tails, tail(vertx, host, httpPort, topic, n, tails, true));
             long[] ws = watchOverWs(vertx, host, httpPort, host + ":" + zkPort, watches, warmup);
             System.out.printf("watch-ws\t\t%d\t%d%n", ws[0], ws[1]);
             long[] zk = watchOverZk(host + ":" + zkPort, watches, warmup);
@@ -102,6 +104,10 @@ public final class WsBench {
 
     /** {@code sockets} tails from earliest at once; aggregate records per second until each has all n. */
     static double tail(Vertx vertx, String host, int port, String topic, int n, int sockets) throws Exception {
+        return tail(vertx, host, port, topic, n, sockets, false);
+    }
+
+    static double tail(Vertx vertx, String host, int port, String topic, int n, int sockets, boolean batch) throws Exception {
         CountDownLatch done = new CountDownLatch(sockets);
         List<WebSocketClient> clients = new ArrayList<>();
         List<WebSocket> open = new ArrayList<>();
@@ -114,7 +120,9 @@ public final class WsBench {
             AtomicLong count = new AtomicLong();
             ws.textMessageHandler(t -> {
                 JsonObject f = new JsonObject(t); // parse every frame, as a browser would
-                if ("record".equals(f.getString("type")) && count.incrementAndGet() == n) {
+                long got = "record".equals(f.getString("type")) ? 1
+                        : "records".equals(f.getString("type")) ? f.getJsonArray("records").size() : 0;
+                if (got > 0 && count.addAndGet(got) == n) {
                     done.countDown();
                 }
             });
@@ -122,7 +130,7 @@ public final class WsBench {
         long start = System.nanoTime();
         for (WebSocket ws : open) {
             ws.writeTextMessage(new JsonObject().put("type", "subscribe").put("id", "t")
-                    .put("tail", new JsonObject().put("topic", topic).put("from", "earliest")).encode());
+                    .put("tail", new JsonObject().put("topic", topic).put("from", "earliest").put("batch", batch)).encode());
         }
         if (!done.await(600, TimeUnit.SECONDS)) {
             throw new IllegalStateException("tails did not finish");
