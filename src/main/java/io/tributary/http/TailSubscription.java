@@ -31,7 +31,7 @@ import java.util.TreeMap;
  * the next record of every partition.
  */
 final class TailSubscription implements WsConnection.Subscription {
-    private static final int READ_BYTES = 64 * 1024;
+    private static final int READ_BYTES = 256 * 1024;
 
     private final WsConnection conn;
     private final String id;
@@ -344,8 +344,13 @@ final class TailSubscription implements WsConnection.Subscription {
         if (c.next >= log.highWatermark()) {
             return; // the append watcher calls again
         }
+        fetch(c, c.next);
+    }
+
+    /** Reads from {@code from} (one read per partition in flight), emits, and goes on. */
+    private void fetch(Cursor c, long from) {
         c.busy = true;
-        conn.door.logs.readToHeap(c.tp, c.next, READ_BYTES, true).onComplete(ar -> {
+        conn.door.logs.readToHeap(c.tp, from, READ_BYTES, true).onComplete(ar -> {
             c.busy = false;
             if (!active || cursors.get(c.partition) != c) {
                 return; // ended, or the partition was revoked while reading
