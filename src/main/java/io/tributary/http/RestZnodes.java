@@ -81,13 +81,22 @@ final class RestZnodes {
         if (problem != null) {
             return Future.failedFuture(new Rest.Refused(HttpErrors.UNAUTHORIZED, problem));
         }
-        return session().compose(id -> door.coordinator.executeAll(new Caller(id, auth.ids(), null), ops)).compose(rs -> {
+        return session().compose(id -> send(new Caller(id, auth.ids(), null), ops)).compose(rs -> {
             if (rs.get(rs.size() - 1).err() == Codes.SESSIONEXPIRED) {
                 door.resetRestSession();
-                return session().compose(id -> door.coordinator.executeAll(new Caller(id, auth.ids(), null), ops));
+                return session().compose(id -> send(new Caller(id, auth.ids(), null), ops));
             }
             return Future.succeededFuture(rs);
         });
+    }
+
+    /**
+     * One op (every write) goes through {@code execute}, the path a ZooKeeper request takes (and the one a
+     * replicated coordination log orders); several (the GET's data + children) through {@code executeAll}.
+     */
+    private Future<List<Result>> send(Caller caller, List<Op> ops) {
+        return ops.size() == 1 ? door.coordinator.execute(caller, ops.get(0)).map(List::of)
+                : door.coordinator.executeAll(caller, ops);
     }
 
     // ---- routes ----
