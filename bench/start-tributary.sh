@@ -4,6 +4,7 @@
 # every start.
 #   TRIB_PORT        Kafka-protocol port  (default 19092)
 #   TRIB_ZK_PORT     ZooKeeper-protocol port (default 12181)
+#   TRIB_HTTP_PORT   HTTP port (default 18080, so a node on 8080 is left alone)
 #   SERVER_LOG       where stdout/stderr go (default bench/.cache/tributary-server.log)
 #   SERVER_JVM_OPTS  JVM flags            (default "-Xmx1g -Xms1g")
 #   SKIP_BUILD=1     never run Maven; fail if the jar is missing
@@ -13,6 +14,7 @@ source "$BENCH_DIR/lib.sh"
 
 TRIB_PORT="${TRIB_PORT:-19092}"
 TRIB_ZK_PORT="${TRIB_ZK_PORT:-12181}"
+TRIB_HTTP_PORT="${TRIB_HTTP_PORT:-18080}"
 TRIB_JAR="${TRIB_JAR:-$REPO_DIR/target/tributary.jar}"
 DATA_DIR="$CACHE_DIR/trib-data"
 PID_FILE="$CACHE_DIR/tributary.pid"
@@ -45,7 +47,7 @@ mkdir -p "$DATA_DIR" "$(dirname "$SERVER_LOG")"
 # ConsumerPerformance run (C2) waits the same before its first generation.
 # shellcheck disable=SC2086  # SERVER_JVM_OPTS is a list of flags
 nohup java $SERVER_JVM_OPTS -jar "$TRIB_JAR" \
-  --data-dir "$DATA_DIR" --kafka-port "$TRIB_PORT" --zk-port "$TRIB_ZK_PORT" -o group.initial.rebalance.delay.ms=0 \
+  --data-dir "$DATA_DIR" --kafka-port "$TRIB_PORT" --zk-port "$TRIB_ZK_PORT" --http-port "$TRIB_HTTP_PORT" -o group.initial.rebalance.delay.ms=0 \
   >"$SERVER_LOG" 2>&1 </dev/null &
 echo $! > "$PID_FILE"
 

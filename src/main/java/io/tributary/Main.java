@@ -26,7 +26,7 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--zk-port", description = "ZooKeeper protocol port, default 2181")
     Integer zkPort;
 
-    @Option(names = "--http-port", description = "HTTP port, default 8080 (reserved)")
+    @Option(names = "--http-port", description = "HTTP port (REST, /ws, live pages, health), default 8080")
     Integer httpPort;
 
     @Option(names = "--config", description = "properties file, Kafka's names where they exist")

@@ -3,6 +3,7 @@ package io.tributary.http;
 import io.tributary.coord.CoordinatorVerticle;
 import io.tributary.group.GroupService;
 import io.tributary.log.LogService;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.util.Map;
@@ -20,6 +21,8 @@ public final class HttpFrontDoor {
     final LogService logs;
     final GroupService groups;
     final CoordinatorVerticle coordinator;
+    /** The Kafka handlers called in-process: REST admin calls take exactly the Kafka API's path. */
+    final io.tributary.kafka.LocalKafkaApis kafka;
     final Health health;
     final String clusterId;
     final int nodeId;
@@ -29,16 +32,43 @@ public final class HttpFrontDoor {
     final AtomicInteger openSockets = new AtomicInteger();
 
     public HttpFrontDoor(Vertx vertx, HttpSettings settings, LogService logs, GroupService groups,
-                         CoordinatorVerticle coordinator, Health health, String clusterId, int nodeId, String superDigest) {
+                         CoordinatorVerticle coordinator, io.tributary.kafka.LocalKafkaApis kafka, Health health,
+                         String clusterId, int nodeId, String superDigest) {
         this.vertx = vertx;
         this.settings = settings;
         this.logs = logs;
         this.groups = groups;
         this.coordinator = coordinator;
+        this.kafka = kafka;
         this.health = health;
         this.clusterId = clusterId;
         this.nodeId = nodeId;
         this.superDigest = superDigest == null || superDigest.isBlank() ? null : superDigest.trim();
+    }
+
+    private Future<Long> restSession;
+
+    /** The REST API's coordination session, opened by {@code open} on first use (any event loop). */
+    synchronized Future<Long> restSession(java.util.function.Supplier<Future<Long>> open) {
+        if (restSession == null || restSession.failed()) {
+            restSession = open.get();
+        }
+        return restSession;
+    }
+
+    synchronized void resetRestSession() {
+        restSession = null;
+    }
+
+    /** Keeps the REST session alive (called from a listener's periodic timer). */
+    void touchRestSession() {
+        Future<Long> s;
+        synchronized (this) {
+            s = restSession;
+        }
+        if (s != null && s.succeeded() && s.result() != 0) {
+            coordinator.touch(s.result());
+        }
     }
 
     public HttpSettings settings() {

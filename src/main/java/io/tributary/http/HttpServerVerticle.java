@@ -46,6 +46,8 @@ public final class HttpServerVerticle extends VerticleBase {
                     .setRegisterWebSocketWriteHandlers(false);
             server = vertx.createHttpServer(options);
             server.requestHandler(router(pages));
+            long touch = Math.max(100, s.wsSessionTimeoutMs() / 3);
+            vertx.setPeriodic(touch, id -> door.touchRestSession());
             return server.listen();
         }).onSuccess(srv -> LOG.debug("HTTP listener instance on port {}", srv.actualPort()));
     }

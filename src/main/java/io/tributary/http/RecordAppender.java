@@ -81,19 +81,22 @@ final class RecordAppender {
             } else if (h != null) {
                 throw new BadRecord(HttpErrors.INVALID_PAYLOAD, "headers is an object or a list");
             }
-            int partition;
-            Object p = f.getValue("partition");
+            int partition = partition(info, f.getValue("partition"), key);
+            return new Request(topic, partition, key, value, headers, System.currentTimeMillis());
+        }
+
+        /** The partition asked for (checked), else the default partitioner's for the key, else any. */
+        static int partition(TopicInfo info, Object p, byte[] key) throws BadRecord {
             if (p != null) {
                 if (!(p instanceof Integer pi) || pi < 0 || pi >= info.partitions()) {
-                    throw new BadRecord(HttpErrors.PARTITION_NOT_FOUND, "partition " + p + " of " + topic + " not found");
+                    throw new BadRecord(HttpErrors.PARTITION_NOT_FOUND, "partition " + p + " of " + info.name() + " not found");
                 }
-                partition = pi;
-            } else if (key != null) {
-                partition = BuiltInPartitioner.partitionForKey(key, info.partitions());
-            } else {
-                partition = ThreadLocalRandom.current().nextInt(info.partitions());
+                return pi;
             }
-            return new Request(topic, partition, key, value, headers, System.currentTimeMillis());
+            if (key != null) {
+                return BuiltInPartitioner.partitionForKey(key, info.partitions());
+            }
+            return ThreadLocalRandom.current().nextInt(info.partitions());
         }
 
         private static byte[] bytes(Object v, String encoding, String what) throws BadRecord {

@@ -31,7 +31,7 @@ import java.util.TreeMap;
  * the next record of every partition.
  */
 final class TailSubscription implements WsConnection.Subscription {
-    private static final int READ_BYTES = 64 * 1024;
+    private static final int READ_BYTES = 256 * 1024;
 
     private final WsConnection conn;
     private final String id;
@@ -41,6 +41,11 @@ final class TailSubscription implements WsConnection.Subscription {
     private final String valueFilter;
     private final Object from;
     private final List<Integer> requested;
+    /** A consumer group to join (null: a plain tail over the partitions asked for). */
+    private final String group;
+    /** One {@code records} frame per read instead of one {@code record} frame per record. */
+    private final boolean batch;
+    private GroupTailMember member;
     private final Map<Integer, Cursor> cursors = new TreeMap<>();
     private boolean active = true;
 
@@ -60,8 +65,10 @@ final class TailSubscription implements WsConnection.Subscription {
     }
 
     private TailSubscription(WsConnection conn, String id, String topic, List<Integer> partitions, Object from,
-                             String encoding, String keyFilter, String valueFilter) {
+                             String encoding, String keyFilter, String valueFilter, String group, boolean batch) {
         this.conn = conn;
+        this.group = group;
+        this.batch = batch;
         this.id = id;
         this.topic = topic;
         this.requested = partitions;
@@ -111,8 +118,23 @@ final class TailSubscription implements WsConnection.Subscription {
             conn.error(id, HttpErrors.INVALID_PAYLOAD, "filter.key and filter.value are substrings");
             return null;
         }
+        Object group = t.getValue("group");
+        if (group != null && (!(group instanceof String g) || g.isEmpty() || g.length() > 249)) {
+            conn.error(id, HttpErrors.INVALID_PAYLOAD, "group is a consumer group id (1..249 characters)");
+            return null;
+        }
+        if (group != null && (partitions != null || !(t.getValue("from", "latest") instanceof String))) {
+            conn.error(id, HttpErrors.INVALID_PAYLOAD, "a group tail takes the group's partitions and committed offsets:"
+                    + " no partitions, and from is earliest or latest (for partitions without a committed offset)");
+            return null;
+        }
+        Object batch = t.getValue("batch", false);
+        if (!(batch instanceof Boolean)) {
+            conn.error(id, HttpErrors.INVALID_PAYLOAD, "batch is a boolean");
+            return null;
+        }
         return new TailSubscription(conn, id, topic, partitions, t.getValue("from", "latest"), (String) encoding,
-                (String) key, (String) value);
+                (String) key, (String) value, (String) group, (Boolean) batch);
     }
 
     @Override
@@ -124,6 +146,10 @@ final class TailSubscription implements WsConnection.Subscription {
         TopicInfo info = conn.door.logs.manager().topics().get(topic);
         if (info == null) {
             fail(HttpErrors.TOPIC_NOT_FOUND, "Topic " + topic + " not found.");
+            return;
+        }
+        if (group != null) {
+            startInGroup();
             return;
         }
         List<Integer> parts = requested;
@@ -213,16 +239,77 @@ final class TailSubscription implements WsConnection.Subscription {
                 fail(50000, "cannot position the tail: " + ar.cause().getMessage());
                 return;
             }
-            JsonObject positions = new JsonObject();
-            cursors.values().forEach(c -> positions.put(Integer.toString(c.partition), c.next));
-            conn.out.send(new JsonObject().put("type", "subscribed").put("id", id).put("topic", topic)
-                    .put("positions", positions).put("token", token()));
-            for (Cursor c : cursors.values()) {
-                // Watch first, then read: an append between the two only wakes a cursor already reading.
-                c.unwatch = conn.door.logs.watchAppends(c.tp, () -> conn.context.runOnContext(v -> pump(c)));
-                pump(c);
-            }
+            begin("subscribed", new JsonObject());
         });
+    }
+
+    /** Announces the cursors' positions, then starts every cursor. */
+    private void begin(String frameType, JsonObject extra) {
+        JsonObject positions = new JsonObject();
+        cursors.values().forEach(c -> positions.put(Integer.toString(c.partition), c.next));
+        conn.out.send(extra.put("type", frameType).put("id", id).put("topic", topic)
+                .put("positions", positions).put("token", token()));
+        for (Cursor c : cursors.values()) {
+            // Watch first, then read: an append between the two only wakes a cursor already reading.
+            c.unwatch = conn.door.logs.watchAppends(c.tp, () -> conn.context.runOnContext(v -> pump(c)));
+            pump(c);
+        }
+    }
+
+    /** Stops every cursor; returns the next offset of each (what has been delivered). */
+    private Map<Integer, Long> stopCursors() {
+        Map<Integer, Long> at = delivered();
+        for (Cursor c : cursors.values()) {
+            if (c.unwatch != null) {
+                c.unwatch.run();
+                c.unwatch = null;
+            }
+        }
+        cursors.clear();
+        return at;
+    }
+
+    private Map<Integer, Long> delivered() {
+        Map<Integer, Long> at = new TreeMap<>();
+        cursors.values().forEach(c -> at.put(c.partition, c.next));
+        return at;
+    }
+
+    /** Joins the group; the coordinator's assignment decides the partitions, committed offsets the positions. */
+    private void startInGroup() {
+        member = new GroupTailMember(conn.door, group, topic, "earliest".equals(from), "websocket-" + conn.clientIp,
+                new GroupTailMember.Listener() {
+                    @Override
+                    public void assigned(int generation, Map<Integer, Long> positions) {
+                        if (!active) {
+                            return;
+                        }
+                        stopCursors();
+                        positions.forEach((p, o) -> cursors.put(p, new Cursor(p, o)));
+                        begin("assigned", member.describe());
+                    }
+
+                    @Override
+                    public Map<Integer, Long> revoked() {
+                        Map<Integer, Long> at = stopCursors();
+                        if (active) {
+                            conn.out.send(new JsonObject().put("type", "revoked").put("id", id).put("topic", topic)
+                                    .put("partitions", new JsonArray(new ArrayList<>(at.keySet()))));
+                        }
+                        return at;
+                    }
+
+                    @Override
+                    public Map<Integer, Long> delivered() {
+                        return TailSubscription.this.delivered();
+                    }
+
+                    @Override
+                    public void failed(int code, String message) {
+                        fail(code, message);
+                    }
+                });
+        member.start();
     }
 
     private static void requireNonNegative(long v) {
@@ -236,7 +323,7 @@ final class TailSubscription implements WsConnection.Subscription {
     }
 
     private void pump(Cursor c) {
-        if (!active || c.busy || !conn.isOpen()) {
+        if (!active || c.busy || !conn.isOpen() || cursors.get(c.partition) != c) {
             return;
         }
         if (conn.out.full()) {
@@ -257,11 +344,16 @@ final class TailSubscription implements WsConnection.Subscription {
         if (c.next >= log.highWatermark()) {
             return; // the append watcher calls again
         }
+        fetch(c, c.next);
+    }
+
+    /** Reads from {@code from} (one read per partition in flight), emits, and goes on. */
+    private void fetch(Cursor c, long from) {
         c.busy = true;
-        conn.door.logs.readToHeap(c.tp, c.next, READ_BYTES, true).onComplete(ar -> {
+        conn.door.logs.readToHeap(c.tp, from, READ_BYTES, true).onComplete(ar -> {
             c.busy = false;
-            if (!active) {
-                return;
+            if (!active || cursors.get(c.partition) != c) {
+                return; // ended, or the partition was revoked while reading
             }
             if (ar.failed()) {
                 if (ar.cause() instanceof OffsetOutOfRangeException) {
@@ -282,6 +374,7 @@ final class TailSubscription implements WsConnection.Subscription {
     }
 
     private void emit(Cursor c, MemoryRecords records) {
+        JsonArray many = batch ? new JsonArray() : null;
         for (RecordBatch batch : records.batches()) {
             if (batch.isControlBatch()) {
                 c.next = Math.max(c.next, batch.nextOffset());
@@ -293,10 +386,21 @@ final class TailSubscription implements WsConnection.Subscription {
                 }
                 c.next = r.offset() + 1;
                 if (matches(r)) {
-                    conn.out.send(frame(c.partition, r, batch));
+                    JsonObject f = frame(c.partition, r, batch);
+                    if (many != null) {
+                        f.remove("type");
+                        f.remove("id");
+                        many.add(f);
+                    } else {
+                        conn.out.send(f);
+                    }
                 }
             }
             c.next = Math.max(c.next, batch.nextOffset());
+        }
+        if (many != null && !many.isEmpty()) {
+            conn.out.send(new JsonObject().put("type", "records").put("id", id).put("partition", c.partition)
+                    .put("records", many).put("token", token()));
         }
     }
 
@@ -346,12 +450,10 @@ final class TailSubscription implements WsConnection.Subscription {
 
     @Override
     public void cancel() {
-        active = false;
-        for (Cursor c : cursors.values()) {
-            if (c.unwatch != null) {
-                c.unwatch.run();
-                c.unwatch = null;
-            }
+        if (member != null) {
+            member.close(); // commits what was delivered, then leaves the group
         }
+        active = false;
+        stopCursors();
     }
 }

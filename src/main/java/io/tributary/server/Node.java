@@ -67,6 +67,7 @@ public final class Node {
     private String zkDeployment;
     private String httpDeployment;
     private String clusterId;
+    private KafkaBroker kafkaBroker;
     /** Each part's state for GET /ready. */
     private final Health health = new Health("log", "coordination", "groups", "kafka", "zookeeper", "http");
     private FileChannel lockChannel;
@@ -128,6 +129,7 @@ public final class Node {
                     config.getBoolean(NodeConfig.AUTO_CREATE_TOPICS), config.getInt(NodeConfig.NUM_PARTITIONS),
                     config.getBoolean(NodeConfig.DELETE_TOPIC_ENABLE), logService, init.producerIds(),
                     groupService, config.all());
+            kafkaBroker = broker;
             return vertx.deployVerticle(() -> new KafkaServerVerticle(broker),
                     new DeploymentOptions().setInstances(config.getInt(NodeConfig.NUM_NETWORK_THREADS)));
         }).compose(id -> {
@@ -153,8 +155,9 @@ public final class Node {
             zkDeployment = id;
             health.set("zookeeper", Health.State.UP);
             HttpSettings http = HttpSettings.from(config);
-            HttpFrontDoor door = new HttpFrontDoor(vertx, http, logService, groupService, coordinator, health,
-                    clusterId, config.nodeId(), config.get(NodeConfig.SUPER_DIGEST));
+            HttpFrontDoor door = new HttpFrontDoor(vertx, http, logService, groupService, coordinator,
+                    new io.tributary.kafka.LocalKafkaApis(kafkaBroker), health, clusterId, config.nodeId(),
+                    config.get(NodeConfig.SUPER_DIGEST));
             return vertx.deployVerticle(() -> new HttpServerVerticle(door), new DeploymentOptions().setInstances(http.instances()));
         }).map(id -> {
             httpDeployment = id;

@@ -48,11 +48,17 @@ final class WsClient implements AutoCloseable {
             throw new AssertionError("WebSocket connect failed", e);
         }
         WsClient c = new WsClient(client, ws);
-        ws.textMessageHandler(t -> c.frames.add(new JsonObject(t)));
-        ws.closeHandler(v -> {
+        try {
+            ws.textMessageHandler(t -> c.frames.add(new JsonObject(t)));
+            ws.closeHandler(v -> {
+                c.closeCode = ws.closeStatusCode();
+                c.closeReason = ws.closeReason();
+            });
+        } catch (IllegalStateException closedAlready) {
+            // the node closed it right after the upgrade (a refused socket): keep its close code
             c.closeCode = ws.closeStatusCode();
             c.closeReason = ws.closeReason();
-        });
+        }
         return c;
     }
 
@@ -64,8 +70,18 @@ final class WsClient implements AutoCloseable {
         ws.writeTextMessage(text);
     }
 
-    /** The next frame matching {@code p} (others skipped: heartbeats etc.), within 20 s. */
+    /** Frames a {@link #next} call passed over, kept for later calls (frames of other subscriptions interleave). */
+    private final java.util.ArrayDeque<JsonObject> stash = new java.util.ArrayDeque<>();
+
+    /** The next frame matching {@code p} (earlier non-matching ones are kept for later calls), within 20 s. */
     JsonObject next(Predicate<JsonObject> p, String what) {
+        for (java.util.Iterator<JsonObject> it = stash.iterator(); it.hasNext(); ) {
+            JsonObject f = it.next();
+            if (p.test(f)) {
+                it.remove();
+                return f;
+            }
+        }
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
@@ -81,6 +97,9 @@ final class WsClient implements AutoCloseable {
             if (p.test(f)) {
                 return f;
             }
+            if (!"heartbeat".equals(f.getString("type"))) {
+                stash.addLast(f);
+            }
         }
     }
 
@@ -95,7 +114,8 @@ final class WsClient implements AutoCloseable {
 
     /** Every frame already received (no waiting) that matches. */
     List<JsonObject> drain(Predicate<JsonObject> p) {
-        List<JsonObject> all = new ArrayList<>();
+        List<JsonObject> all = new ArrayList<>(stash);
+        stash.clear();
         frames.drainTo(all);
         all.removeIf(p.negate());
         return all;

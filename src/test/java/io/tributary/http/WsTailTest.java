@@ -158,6 +158,29 @@ class WsTailTest {
     }
 
     @Test
+    void batchTailsSendOneFramePerReadWithEveryRecordAndItsToken() throws Exception {
+        KafkaClientsSupport.createTopic(node.bootstrap(), "batched", 1, Map.of());
+        for (int i = 0; i < 50; i++) {
+            send("batched", 0, BASE, "k" + i, "v" + i);
+        }
+        try (WsClient c = WsClient.connect(vertx, node.httpPort())) {
+            c.send(tail("b", new JsonObject().put("topic", "batched").put("from", "earliest").put("batch", true)));
+            c.nextFor("b");
+            List<JsonObject> got = new ArrayList<>();
+            while (got.size() < 50) {
+                JsonObject f = c.nextFor("b");
+                assertEquals("records", f.getString("type"), f.encode());
+                f.getJsonArray("records").forEach(r -> got.add((JsonObject) r));
+                assertEquals(got.get(got.size() - 1).getString("token"), f.getString("token"), "the frame's token is its last record's");
+            }
+            for (int i = 0; i < 50; i++) {
+                assertEquals(i, got.get(i).getLong("offset"));
+                assertEquals("v" + i, got.get(i).getString("value"));
+            }
+        }
+    }
+
+    @Test
     void anEmptyPartitionDoesNotHoldBackAnotherAndFiltersApply() throws Exception {
         KafkaClientsSupport.createTopic(node.bootstrap(), "independent", 2, Map.of());
         try (WsClient c = WsClient.connect(vertx, node.httpPort())) {
