@@ -221,10 +221,22 @@ public final class CoordinatorVerticle extends VerticleBase {
      * the last result). Nothing else runs on the engine between them, so a read and the watch registered
      * with it see the same state: the HTTP front door's subscriptions with an initial snapshot use it to
      * miss no change between the read and the watch. The results arrive together on the caller's context
-     * once durable.
+     * once durable. In an ensemble only reads and watch registrations may be given (a write is refused
+     * with BADARGUMENTS): writes go through {@link #execute} and the replicated log.
      */
     public Future<java.util.List<Result>> executeAll(Caller caller, java.util.List<Op> ops) {
         Promise<java.util.List<Result>> p = callerPromise();
+        if (cluster != null) {
+            // In an ensemble these are local reads in the session's order (ReplicatedEngine.executeReads).
+            onContext(() -> {
+                if (!cluster.touch(caller.sessionId())) {
+                    p.complete(java.util.List.of(Result.error(Codes.SESSIONEXPIRED, coordinator.lastZxid())));
+                } else {
+                    cluster.executeReads(caller, ops, p::complete);
+                }
+            });
+            return p.future();
+        }
         onContext(() -> {
             java.util.List<Result> results = new java.util.ArrayList<>(ops.size());
             if (commit.failed()) {

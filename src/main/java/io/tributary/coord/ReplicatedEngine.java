@@ -97,6 +97,30 @@ final class ReplicatedEngine implements Replication.Applier {
         order.submit(caller.sessionId(), self[0]);
     }
 
+    /**
+     * Several reads (with their watch registrations) as one step of the session's order, run back to back
+     * on the coordinator context, so no change lands between a read and the watch set with it (the HTTP
+     * front door's subscriptions with an initial snapshot). Stops at the first failure. A write or a sync
+     * is refused with BADARGUMENTS: those go through {@link #execute} and the log.
+     */
+    void executeReads(Caller caller, java.util.List<Op> ops, Consumer<java.util.List<Result>> done) {
+        SessionOrder.Step[] self = new SessionOrder.Step[1];
+        self[0] = new SessionOrder.Step(false, () -> {
+            java.util.List<Result> results = new java.util.ArrayList<>(ops.size());
+            for (Op op : ops) {
+                Result r = Command.isWrite(op) || op instanceof Op.Sync
+                        ? Result.error(Codes.BADARGUMENTS, c.lastZxid()) : c.execute(caller, op);
+                results.add(r);
+                if (r.err() != Codes.OK) {
+                    break;
+                }
+            }
+            done.accept(results);
+            self[0].done();
+        });
+        order.submit(caller.sessionId(), self[0]);
+    }
+
     private void propose(Caller caller, Op op, Consumer<Result> done, SessionOrder.Step step) {
         if (log.role() == Replication.Role.NO_LEADER) {
             lost(caller.sink(), "no quorum (no leader)", done);

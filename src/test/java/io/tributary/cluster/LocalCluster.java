@@ -94,6 +94,11 @@ public final class LocalCluster implements AutoCloseable {
         return zkBase + node - 1;
     }
 
+    /** The HTTP port of node {@code node} (bin/cluster's HTTP_BASE + node - 1). */
+    public int httpPort(int node) {
+        return Integer.parseInt(env.get("HTTP_BASE")) + node - 1;
+    }
+
     public String zkConnect(int node) {
         return "127.0.0.1:" + zkPort(node);
     }
