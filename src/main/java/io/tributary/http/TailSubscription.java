@@ -7,12 +7,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,9 +34,8 @@ final class TailSubscription implements WsConnection.Subscription {
     private final WsConnection conn;
     private final String id;
     private final String topic;
-    private final String encoding;
-    private final String keyFilter;
-    private final String valueFilter;
+    /** Filters and renders the records. */
+    private final RecordFrames frames;
     private final Object from;
     private final List<Integer> requested;
     /** A consumer group to join (null: a plain tail over the partitions asked for). */
@@ -73,9 +70,7 @@ final class TailSubscription implements WsConnection.Subscription {
         this.topic = topic;
         this.requested = partitions;
         this.from = from;
-        this.encoding = encoding;
-        this.keyFilter = keyFilter;
-        this.valueFilter = valueFilter;
+        this.frames = new RecordFrames(encoding, keyFilter, valueFilter);
     }
 
     static TailSubscription parse(WsConnection conn, String id, JsonObject t) {
@@ -385,8 +380,8 @@ final class TailSubscription implements WsConnection.Subscription {
                     continue;
                 }
                 c.next = r.offset() + 1;
-                if (matches(r)) {
-                    JsonObject f = frame(c.partition, r, batch);
+                if (frames.matches(r)) {
+                    JsonObject f = frames.frame(id, c.partition, r, batch).put("token", token());
                     if (many != null) {
                         f.remove("type");
                         f.remove("id");
@@ -402,36 +397,6 @@ final class TailSubscription implements WsConnection.Subscription {
             conn.out.send(new JsonObject().put("type", "records").put("id", id).put("partition", c.partition)
                     .put("records", many).put("token", token()));
         }
-    }
-
-    private boolean matches(Record r) {
-        return contains(r.key(), keyFilter) && contains(r.value(), valueFilter);
-    }
-
-    private static boolean contains(ByteBuffer bytes, String needle) {
-        if (needle == null) {
-            return true;
-        }
-        if (bytes == null) {
-            return false;
-        }
-        String s = Json.utf8OrNull(bytes);
-        return s != null && s.contains(needle);
-    }
-
-    private JsonObject frame(int partition, Record r, RecordBatch batch) {
-        JsonObject f = new JsonObject().put("type", "record").put("id", id).put("partition", partition)
-                .put("offset", r.offset()).put("timestamp", r.timestamp())
-                .put("timestamp_type", batch.timestampType().name);
-        Json.putBytes(f, "key", r.hasKey() ? r.key() : null, encoding);
-        Json.putBytes(f, "value", r.hasValue() ? r.value() : null, encoding);
-        JsonArray headers = new JsonArray();
-        for (Header h : r.headers()) {
-            JsonObject ho = new JsonObject().put("key", h.key());
-            Json.putBytes(ho, "value", h.value() == null ? null : ByteBuffer.wrap(h.value()), "json".equals(encoding) ? "utf8" : encoding);
-            headers.add(ho);
-        }
-        return f.put("headers", headers).put("token", token());
     }
 
     private String token() {
