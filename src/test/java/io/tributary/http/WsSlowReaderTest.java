@@ -21,14 +21,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A tail whose browser stops reading while 64 MiB are appended (the 1 GiB run of the issue is a benchmark,
- * not a unit test): the node pauses that tail's log reads at {@code http.ws.max.queued.bytes}, so its heap
+ * A tail whose browser stops reading while 1 GiB is appended (issue 11, must-show 3; the size can be lowered
+ * with -Dtributary.test.slowReaderMiB for a quick local run): the node pauses that tail's log reads at {@code http.ws.max.queued.bytes}, so its heap
  * does not grow with the backlog; another socket tailing the same topic receives every record meanwhile;
  * and when the slow client reads again it gets every record, in order, none twice.
  */
 class WsSlowReaderTest {
-    static final int RECORDS = 4096;
     static final int VALUE_BYTES = 16 * 1024;
+    static final int MIB = Integer.getInteger("tributary.test.slowReaderMiB", 1024);
+    static final int RECORDS = MIB * 1024 * 1024 / VALUE_BYTES;
 
     @TempDir
     static Path dir;
@@ -99,16 +100,16 @@ class WsSlowReaderTest {
                 }
                 p.flush();
             }
-            fastReader.join(120_000);
+            fastReader.join(600_000);
             if (fastFailure.get() != null) {
                 throw new AssertionError("the fast socket", fastFailure.get());
             }
             assertTrue(fastDone.get(), "the fast socket received every record while the slow one was stalled");
             long during = usedHeapAfterGc();
             long growth = during - before;
-            // 64 MiB are in the log and unread by the slow socket; the node holds at most its queue bound and a read
-            System.out.println("heap growth with 64 MiB unread by a stalled socket: " + (growth >> 10) + " KiB");
-            assertTrue(growth < 32L * 1024 * 1024, "heap grew by " + (growth >> 20) + " MiB with 64 MiB unread");
+            // MIB MiB are in the log and unread by the slow socket; the node holds at most its queue bound and a read
+            System.out.println("heap growth with " + MIB + " MiB unread by a stalled socket: " + (growth >> 10) + " KiB");
+            assertTrue(growth < 32L * 1024 * 1024, "heap grew by " + (growth >> 20) + " MiB with " + MIB + " MiB unread");
 
             slow.ws.resume();
             readAllInOrder(slow, "t", RECORDS);
