@@ -157,7 +157,8 @@ public final class RatisReplication implements Replication {
 
     @Override
     public void relayTouches(long[] sessionIds) {
-        ByteBuffer b = ByteBuffer.allocate(1 + 8 * sessionIds.length).put(CoordStateMachine.TOUCH);
+        ByteBuffer b = ByteBuffer.allocate(1 + 4 + 8 * sessionIds.length).put(CoordStateMachine.TOUCH)
+                .putInt(config.nodeId());
         for (long id : sessionIds) {
             b.putLong(id);
         }

@@ -175,6 +175,7 @@ final class ReplicatedEngine implements Replication.Applier {
     /** Client liveness seen here: the local table, and the leader at the next relay. */
     boolean touch(long sessionId) {
         touched.add(sessionId);
+        noteOwner(sessionId, log.nodeId(), c.time().milliseconds());
         return c.touch(sessionId);
     }
 
@@ -300,12 +301,22 @@ final class ReplicatedEngine implements Replication.Applier {
     }
 
     @Override
-    public void touched(long[] sessionIds) {
+    public void touched(int node, long[] sessionIds) {
         onContext.execute(() -> {
+            long now = c.time().milliseconds();
             for (long id : sessionIds) {
                 c.touch(id);
+                noteOwner(id, node, now);
             }
         });
+    }
+
+    private void noteOwner(long id, int node, long now) {
+        Session s = c.sessions().get(id);
+        if (s != null) {
+            s.ownerNode = node;
+            s.lastTouch = now;
+        }
     }
 
     @Override

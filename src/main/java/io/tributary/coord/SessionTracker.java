@@ -23,6 +23,9 @@ public final class SessionTracker {
         final byte[] password;
         long expireAt;
         WatchSink sink;
+        /** Cluster mode, on the leader: the node whose connection last touched it, and when (leader's clock). */
+        int ownerNode;
+        long lastTouch;
         boolean closing;
 
         Session(long id, int timeout, byte[] password) {

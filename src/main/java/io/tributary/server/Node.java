@@ -60,6 +60,7 @@ public final class Node {
     private GroupService groupService;
     private CoordinatorVerticle coordinator;
     private String coordinatorDeployment;
+    private Cluster cluster;
     private String zkDeployment;
     private FileChannel lockChannel;
     private FileLock lock;
@@ -118,11 +119,15 @@ public final class Node {
             kafkaDeployment = id;
             // The coordination engine recovers its snapshot and log on a worker before the listener opens.
             // In an ensemble (cluster.members) the coordination log is Ratis; alone, the local log.
-            coordinator = new CoordinatorVerticle(dataDir, coordOptions(), time, Cluster.coordinationLog(config.all(),
-                    config.nodeId(), config.getInt(NodeConfig.SNAP_COUNT), dataDir));
+            cluster = Cluster.create(config.all(), config.nodeId(), config.getInt(NodeConfig.SNAP_COUNT), dataDir);
+            coordinator = new CoordinatorVerticle(dataDir, coordOptions(), time,
+                    cluster == null ? null : cluster.replication());
             return vertx.deployVerticle(coordinator);
         }).compose(id -> {
             coordinatorDeployment = id;
+            if (cluster != null) {
+                cluster.startViews(coordinator);
+            }
             Set<String> words = Arrays.stream(config.get(NodeConfig.FOUR_LETTER_WHITELIST).split(","))
                     .map(String::trim).filter(w -> !w.isEmpty()).collect(Collectors.toSet());
             ZkServer zk = new ZkServer(coordinator, config.get(NodeConfig.HOST), config.zkPort(),
@@ -153,6 +158,10 @@ public final class Node {
         Future<?> listeners = Future.all(zkListener,
                 kafkaDeployment == null ? Future.succeededFuture() : vertx.undeploy(kafkaDeployment));
         listeners
+                .transform(ignored -> cluster == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+                    cluster.stopViews();
+                    return null;
+                }))
                 .transform(ignored -> coordinatorDeployment == null ? Future.succeededFuture()
                         : vertx.undeploy(coordinatorDeployment))
                 .transform(ignored -> {

@@ -31,6 +31,7 @@ public final class LocalCluster implements AutoCloseable {
     private final Map<String, String> env = new HashMap<>();
     private final int zkBase;
     private final int kafkaBase;
+    private final int hzBase;
 
     /** @param settings TRIBUTARY_* variables every node gets (e.g. TRIBUTARY_TICKTIME) */
     public LocalCluster(Path dir, int size, Map<String, String> settings) {
@@ -39,6 +40,7 @@ public final class LocalCluster implements AutoCloseable {
         int[] bases = freeBases(5, size);
         kafkaBase = bases[0];
         zkBase = bases[1];
+        hzBase = bases[4];
         env.put("CLUSTER_DIR", dir.toString());
         env.put("KAFKA_BASE", Integer.toString(bases[0]));
         env.put("ZK_BASE", Integer.toString(bases[1]));
@@ -105,6 +107,11 @@ public final class LocalCluster implements AutoCloseable {
             j.add(zkConnect(i));
         }
         return j.toString();
+    }
+
+    /** host:port of node's Hazelcast member. */
+    public String hazelcastAddress(int node) {
+        return "127.0.0.1:" + (hzBase + node - 1);
     }
 
     public String bootstrap() {
