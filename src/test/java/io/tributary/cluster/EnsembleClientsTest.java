@@ -244,6 +244,14 @@ class EnsembleClientsTest {
         return true;
     }
 
+    @Test
+    void kazooWorksAgainstTheEnsemble() {
+        // kazoo_smoke.py: create, get, set, watches, ephemerals and kazoo's Lock recipe.
+        Processes.Result r = Processes.python("kazoo_smoke.py", List.of(cluster.zkConnect(), "/kazoo-ensemble"), 120);
+        assertEquals(0, r.exitCode(), r.all());
+        assertTrue(r.stdout().contains("kazoo OK"), r.all());
+    }
+
     private static CuratorFramework curator(String connect) throws InterruptedException {
         CuratorFramework c = CuratorFrameworkFactory.builder().connectString(connect).sessionTimeoutMs(10_000)
                 .connectionTimeoutMs(10_000).retryPolicy(new RetryNTimes(20, 200)).build();

@@ -45,12 +45,15 @@ class ZkClientTest {
     @TempDir
     static Path dir;
     static TestNode node;
+    /** Where the clients connect: the node, or (in {@code ZkClientOnEnsembleTest}) a 3-node ensemble. */
+    static String connectString;
     ZooKeeper zk;
     final ZkSupport.Events events = new ZkSupport.Events();
 
     @BeforeAll
     static void start() {
         node = TestNode.start(dir);
+        connectString = node.zkConnect();
     }
 
     @AfterAll
@@ -60,7 +63,7 @@ class ZkClientTest {
 
     @BeforeEach
     void connect() throws Exception {
-        zk = ZkSupport.connect(node.zkConnect(), 10_000, events);
+        zk = ZkSupport.connect(connectString, 10_000, events);
     }
 
     @AfterEach
@@ -186,7 +189,7 @@ class ZkClientTest {
 
     @Test
     void digestAuthAndAclDenial() throws Exception {
-        ZooKeeper other = ZkSupport.connect(node.zkConnect(), 10_000, null);
+        ZooKeeper other = ZkSupport.connect(connectString, 10_000, null);
         try {
             zk.addAuthInfo("digest", b("alice:secret"));
             Id alice = new Id("digest", DigestAuthenticationProvider.generateDigest("alice:secret"));
@@ -213,7 +216,7 @@ class ZkClientTest {
 
     @Test
     void oneShotWatchesFollowZooKeepersTriggerRules() throws Exception {
-        ZooKeeper writer = ZkSupport.connect(node.zkConnect(), 10_000, null);
+        ZooKeeper writer = ZkSupport.connect(connectString, 10_000, null);
         try {
             zk.create("/w", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             assertNull(zk.exists("/w/c", true));
@@ -245,7 +248,7 @@ class ZkClientTest {
         zk.create("/order", b("0"), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         CountDownLatch fired = new CountDownLatch(1);
         AtomicInteger badOrder = new AtomicInteger();
-        ZooKeeper writer = ZkSupport.connect(node.zkConnect(), 10_000, null);
+        ZooKeeper writer = ZkSupport.connect(connectString, 10_000, null);
         try {
             zk.getData("/order", e -> fired.countDown(), null);
             writer.setData("/order", b("1"), -1);
@@ -264,7 +267,7 @@ class ZkClientTest {
 
     @Test
     void persistentRecursiveWatchAndRemoveWatches() throws Exception {
-        ZooKeeper writer = ZkSupport.connect(node.zkConnect(), 10_000, null);
+        ZooKeeper writer = ZkSupport.connect(connectString, 10_000, null);
         try {
             zk.create("/tree", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             ZkSupport.Events rec = new ZkSupport.Events();
