@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
  * {@code PERIOD_MS} it takes a consistent cut of the state machine (on the coordinator context), compares it
  * with what it published last, and writes the difference (puts and removes), each value tagged with the cut's
  * zxid. After a Hazelcast split-brain merge (a lifecycle MERGED event), and whenever this node becomes leader,
- * it forgets what it published and rewrites the maps whole from the state machine, removing anything else.
+ * or a member joins, and every 10 s in any case, it rewrites the maps whole from the state machine, removing
+ * anything else.
  * Readers (operators with Hazelcast's clients or SQL, the HTTP front door's cluster-wide listings) see a view
  * at most a period behind the committed state.
  *
@@ -54,6 +55,9 @@ public final class HazelcastViews {
     private Map<String, Views.Znode> publishedNodes = new HashMap<>();
     private Map<Long, Views.Session> publishedSessions = new HashMap<>();
     private boolean wasLeader;
+    private long rounds;
+    /** Rounds between whole rewrites (10 s). */
+    private static final int WHOLE_EVERY = 20;
 
     HazelcastViews(ClusterConfig config, CoordinatorVerticle coordinator) {
         this.config = config;
@@ -120,6 +124,18 @@ public final class HazelcastViews {
                     republish = true;
                 }
             });
+            // A member joining (also the other side of a healed split, whose stale copies the merge may have
+            // put back) makes the leader rewrite the views whole.
+            hz.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+                @Override
+                public void memberAdded(com.hazelcast.cluster.MembershipEvent e) {
+                    republish = true;
+                }
+
+                @Override
+                public void memberRemoved(com.hazelcast.cluster.MembershipEvent e) {
+                }
+            });
             hazelcast = hz;
             if (stopping) {
                 hz.shutdown();
@@ -168,7 +184,8 @@ public final class HazelcastViews {
         Map<Long, Views.Session> sessions = sessions(image);
         IMap<String, Views.Znode> zmap = hazelcast.getMap(ZNODES);
         IMap<Long, Views.Session> smap = hazelcast.getMap(SESSIONS);
-        boolean whole = republish;
+        // Also a whole rewrite now and then: a merge may land some time after the join that announced it.
+        boolean whole = republish || ++rounds % WHOLE_EVERY == 0;
         republish = false;
         if (whole) {
             publishedNodes = new HashMap<>();

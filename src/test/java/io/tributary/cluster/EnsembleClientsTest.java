@@ -195,7 +195,7 @@ class EnsembleClientsTest {
                 sync(a, "/");
                 Poll.until(Duration.ofSeconds(30), "the znodes view equals the tree", () -> {
                     try {
-                        return viewMatches(a, znodes);
+                        return EnsembleClient.viewMatches(a, znodes);
                     } catch (Exception e) {
                         return false;
                     }
@@ -213,35 +213,6 @@ class EnsembleClientsTest {
                 client.shutdown();
             }
         }
-    }
-
-    /** Every znode of the tree (read through {@code zk}) is in the view with the same data and stat, and no other. */
-    private static boolean viewMatches(ZooKeeper zk, com.hazelcast.map.IMap<String, Views.Znode> view) throws Exception {
-        List<String> paths = new ArrayList<>();
-        List<String> todo = new ArrayList<>(List.of("/"));
-        while (!todo.isEmpty()) {
-            String p = todo.remove(todo.size() - 1);
-            paths.add(p);
-            for (String c : zk.getChildren(p, false)) {
-                todo.add(p.equals("/") ? "/" + c : p + "/" + c);
-            }
-        }
-        if (view.size() != paths.size()) {
-            return false;
-        }
-        for (String p : paths) {
-            Stat st = new Stat();
-            byte[] data = zk.getData(p, false, st);
-            Views.Znode v = view.get(p);
-            if (v == null || !java.util.Arrays.equals(data == null ? new byte[0] : data, v.data())
-                    || v.mzxid() != st.getMzxid() || v.czxid() != st.getCzxid() || v.pzxid() != st.getPzxid()
-                    || v.version() != st.getVersion() || v.cversion() != st.getCversion()
-                    || v.aversion() != st.getAversion() || v.ephemeralOwner() != st.getEphemeralOwner()
-                    || v.numChildren() != st.getNumChildren()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @Test

@@ -32,10 +32,17 @@ public final class LocalCluster implements AutoCloseable {
     private final int zkBase;
     private final int kafkaBase;
     private final int hzBase;
+    private final Netns netns;
 
     /** @param settings TRIBUTARY_* variables every node gets (e.g. TRIBUTARY_TICKTIME) */
     public LocalCluster(Path dir, int size, Map<String, String> settings) {
+        this(dir, size, settings, null);
+    }
+
+    /** @param netns the namespaces node i runs in (see {@link Netns}), or null for loopback */
+    LocalCluster(Path dir, int size, Map<String, String> settings, Netns netns) {
         this.dir = dir;
+        this.netns = netns;
         this.size = size;
         int[] bases = freeBases(5, size);
         kafkaBase = bases[0];
@@ -50,7 +57,16 @@ public final class LocalCluster implements AutoCloseable {
         env.put("CLUSTER_HEAP", "320m");
         env.put("CLUSTER_JAVA_OPTS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k");
         env.put("CLUSTER_CLASSPATH", System.getProperty("java.class.path"));
+        if (netns != null) {
+            env.put("CLUSTER_NETNS", netns.tag + "n");
+            env.put("CLUSTER_NET", netns.net);
+            env.put("CLUSTER_CLIENT_NET", netns.clientNet);
+        }
         env.putAll(settings);
+    }
+
+    private String clientHost(int node) {
+        return netns == null ? "127.0.0.1" : netns.clientNet + "." + node;
     }
 
     /** {@code bin/cluster up N}; returns its output (connect strings). */
@@ -97,7 +113,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public String zkConnect(int node) {
-        return "127.0.0.1:" + zkPort(node);
+        return clientHost(node) + ":" + zkPort(node);
     }
 
     /** Every node, in order. */
@@ -111,13 +127,13 @@ public final class LocalCluster implements AutoCloseable {
 
     /** host:port of node's Hazelcast member. */
     public String hazelcastAddress(int node) {
-        return "127.0.0.1:" + (hzBase + node - 1);
+        return (netns == null ? "127.0.0.1" : netns.net + "." + node) + ":" + (hzBase + node - 1);
     }
 
     public String bootstrap() {
         StringJoiner j = new StringJoiner(",");
         for (int i = 1; i <= size; i++) {
-            j.add("127.0.0.1:" + (kafkaBase + i - 1));
+            j.add(clientHost(i) + ":" + (kafkaBase + i - 1));
         }
         return j.toString();
     }
@@ -125,7 +141,7 @@ public final class LocalCluster implements AutoCloseable {
     /** A four-letter word's answer, or "" when the node does not answer. */
     public String fourLetter(int node, String word) {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", zkPort(node)), 1000);
+            s.connect(new InetSocketAddress(clientHost(node), zkPort(node)), 1000);
             s.setSoTimeout(3000);
             OutputStream out = s.getOutputStream();
             out.write(word.getBytes(StandardCharsets.US_ASCII));
