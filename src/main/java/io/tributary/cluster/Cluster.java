@@ -36,6 +36,9 @@ public final class Cluster {
 
     /** Joins Hazelcast in the background and starts publishing the views of {@code coordinator}'s state. */
     public void startViews(CoordinatorVerticle coordinator) {
+        if (!config.viewsEnabled()) {
+            return;
+        }
         views = new HazelcastViews(config, coordinator);
         views.start();
     }

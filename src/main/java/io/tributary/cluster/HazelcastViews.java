@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Hazelcast here is never a source of truth: its ordinary maps can lose updates in a partition, so the
  * coordination state lives in the Ratis log and these maps only mirror it. The leader publishes them: every
- * {@code PERIOD_MS} it takes a consistent cut of the state machine (on the coordinator context), compares it
+ * {@code cluster.views.period.ms} it takes a consistent cut of the state machine (on the coordinator context), compares it
  * with what it published last, and writes the difference (puts and removes), each value tagged with the cut's
  * zxid. After a Hazelcast split-brain merge (a lifecycle MERGED event), and whenever this node becomes leader,
  * or a member joins, and every 10 s in any case, it rewrites the maps whole from the state machine, removing
@@ -43,7 +43,6 @@ public final class HazelcastViews {
     private static final Logger LOG = LoggerFactory.getLogger(HazelcastViews.class);
     static final String ZNODES = "znodes";
     static final String SESSIONS = "sessions";
-    static final long PERIOD_MS = 500;
 
     private final ClusterConfig config;
     private final CoordinatorVerticle coordinator;
@@ -55,9 +54,9 @@ public final class HazelcastViews {
     private Map<String, Views.Znode> publishedNodes = new HashMap<>();
     private Map<Long, Views.Session> publishedSessions = new HashMap<>();
     private boolean wasLeader;
-    private long rounds;
-    /** Rounds between whole rewrites (10 s). */
-    private static final int WHOLE_EVERY = 20;
+    /** Whole rewrites at least every 10 s. */
+    private static final long WHOLE_EVERY_MS = 10_000;
+    private long lastWhole;
 
     HazelcastViews(ClusterConfig config, CoordinatorVerticle coordinator) {
         this.config = config;
@@ -152,7 +151,7 @@ public final class HazelcastViews {
         while (!stopping) {
             try {
                 publishOnce();
-                Thread.sleep(PERIOD_MS); // the publishing period, not synchronization
+                Thread.sleep(config.viewsPeriodMs()); // the publishing period, not synchronization
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {
@@ -185,8 +184,12 @@ public final class HazelcastViews {
         IMap<String, Views.Znode> zmap = hazelcast.getMap(ZNODES);
         IMap<Long, Views.Session> smap = hazelcast.getMap(SESSIONS);
         // Also a whole rewrite now and then: a merge may land some time after the join that announced it.
-        boolean whole = republish || ++rounds % WHOLE_EVERY == 0;
+        long now = System.currentTimeMillis();
+        boolean whole = republish || now - lastWhole >= WHOLE_EVERY_MS;
         republish = false;
+        if (whole) {
+            lastWhole = now;
+        }
         if (whole) {
             publishedNodes = new HashMap<>();
             publishedSessions = new HashMap<>();

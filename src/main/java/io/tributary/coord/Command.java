@@ -18,7 +18,8 @@ import java.util.List;
  * received it, with everything non-deterministic already decided by that node — its clock, the session,
  * the caller's proven identities, a new session's id and password. Every node applies the same entry to
  * the same state and so computes the same outcome (validation included, with ZooKeeper's result codes);
- * the zxid comes from the entry's position in the log, not from the proposer.
+ * the zxid comes from the log (the entry's term and the commands applied before it), not from the proposer.
+ * A node sends what it received in one pass of its event loop as one entry ({@link #encodeBatch}).
  *
  * <p>{@code origin} and {@code requestId} let the proposing node find the client waiting for this entry
  * when it applies it (origin is random per process run, so a replayed entry of an earlier run matches
@@ -85,6 +86,51 @@ public record Command(Kind kind, long origin, long requestId, long time, long se
         } catch (IOException e) {
             throw new UncheckedIOException(e); // in-memory streams do not fail
         }
+    }
+
+    /** First byte of a batch (a single command starts with its kind, 0..2). */
+    private static final int BATCH = 0x7f;
+
+    /**
+     * Several commands as one log entry ({@code 0x7f count:i32 (len:i32 command)*}): one proposal, one
+     * replication round and one fsync for every command a node received in one pass of its event loop.
+     */
+    public static byte[] encodeBatch(List<byte[]> commands) {
+        int size = 5;
+        for (byte[] c : commands) {
+            size += 4 + c.length;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size).put((byte) BATCH).putInt(commands.size());
+        for (byte[] c : commands) {
+            b.putInt(c.length).put(c);
+        }
+        return b.array();
+    }
+
+    /** The commands of one log entry, in order (a batch, or a single command). */
+    public static List<Command> decodeEntry(byte[] bytes) throws IOException {
+        if (bytes.length == 0 || (bytes[0] & 0xff) != BATCH) {
+            return List.of(decode(bytes));
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+        int n = b.remaining() >= 4 ? b.getInt() : -1;
+        if (n < 0 || n > bytes.length) {
+            throw new IOException("bad batch size " + n);
+        }
+        List<Command> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int len = b.remaining() >= 4 ? b.getInt() : -1;
+            if (len < 0 || len > b.remaining()) {
+                throw new IOException("bad command length " + len + " in batch");
+            }
+            byte[] c = new byte[len];
+            b.get(c);
+            out.add(decode(c));
+        }
+        if (b.hasRemaining()) {
+            throw new IOException("trailing bytes in batch");
+        }
+        return out;
     }
 
     public static Command decode(byte[] bytes) throws IOException {

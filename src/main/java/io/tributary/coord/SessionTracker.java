@@ -132,6 +132,14 @@ public final class SessionTracker {
         return (time / tickTime + 1) * tickTime;
     }
 
+    /** A new leader gives every session a full timeout from {@code now}, as ZooKeeper's new leader does. */
+    public void renewAll(long now) {
+        for (Session s : new ArrayList<>(sessions.values())) {
+            s.closing = false;
+            touch(s, now);
+        }
+    }
+
     /** Sessions whose bucket is due; they are marked closing and must be closed by the caller. */
     public List<Session> expired(long now) {
         List<Session> out = new ArrayList<>();

@@ -19,6 +19,7 @@ class ZkClientOnEnsembleTest extends ZkClientTest {
         cluster = new LocalCluster(dir.resolve("cluster"), 3, Map.of());
         cluster.up();
         connectString = cluster.zkConnect();
+        serverCount = 3;
     }
 
     @AfterAll
