@@ -201,7 +201,8 @@ class EnsembleClientsTest {
                     }
                 });
                 Views.Session s = Poll.value(Duration.ofSeconds(30), "b's session in the sessions view",
-                        () -> sessions.get(b.getSessionId()), v -> v != null && v.ephemerals() == 1);
+                        // The owner is known once node 3 has relayed a touch (every half tick) and a view round ran.
+                        () -> sessions.get(b.getSessionId()), v -> v != null && v.ephemerals() == 1 && v.ownerNode() == 3);
                 assertEquals(b.getSessionTimeout(), s.timeout());
                 assertEquals(3, s.ownerNode(), "the session is held by node 3");
                 assertTrue(sessions.containsKey(a.getSessionId()));
