@@ -22,17 +22,28 @@ import java.util.List;
  * A node sends what it received in one pass of its event loop as one entry ({@link #encodeBatch}).
  *
  * <p>{@code origin} and {@code requestId} let the proposing node find the client waiting for this entry
- * when it applies it (origin is random per process run, so a replayed entry of an earlier run matches
+ * when it applies it (origin is the node id in the top 16 bits and random bits per process run, so a
+ * replayed entry of an earlier run matches
  * nothing).
  *
  * <p>Encoding (big-endian): {@code kind:u8 origin:i64 requestId:i64 time:i64 session:i64} then for
  * {@link Kind#WRITE}: {@code ids:i32 (scheme:str id:str)* op}; for {@link Kind#NEW_SESSION}: {@code timeout:i32
- * password:bytes}; for {@link Kind#EXPIRE}: nothing. An op is {@code type:u8} and its fields (see
+ * password:bytes}; for {@link Kind#EXPIRE} and {@link Kind#MOVE}: nothing. An op is {@code type:u8} and its fields (see
  * {@link #writeOp}); strings, byte arrays and ACLs as in {@link Txn}.
  */
 public record Command(Kind kind, long origin, long requestId, long time, long session, List<Id> ids, Op op,
                       int timeout, byte[] password) {
-    public enum Kind { WRITE, NEW_SESSION, EXPIRE }
+    public enum Kind { WRITE, NEW_SESSION, EXPIRE, MOVE }
+
+    /** The node id in an origin's top 16 bits (0 for the leader's own expiries and sweeps). */
+    public static int nodeOf(long origin) {
+        return (int) (origin >>> 48);
+    }
+
+    /** A client reconnected through the node of {@code origin}: it owns the session from now on. */
+    public static Command move(long origin, long requestId, long time, long session) {
+        return new Command(Kind.MOVE, origin, requestId, time, session, List.of(), null, 0, null);
+    }
 
     public static Command write(long origin, long requestId, long time, Caller c, Op op) {
         return new Command(Kind.WRITE, origin, requestId, time, c.sessionId(), c.ids(), op, 0, null);
@@ -79,7 +90,7 @@ public record Command(Kind kind, long origin, long requestId, long time, long se
                     out.writeInt(timeout);
                     Txn.writeBytes(out, password);
                 }
-                case EXPIRE -> {
+                case EXPIRE, MOVE -> {
                 }
             }
             return bytes.toByteArray();
@@ -158,7 +169,7 @@ public record Command(Kind kind, long origin, long requestId, long time, long se
             }
             case NEW_SESSION -> new Command(kind, origin, requestId, time, session, List.of(), null, in.readInt(),
                     Txn.readBytes(in));
-            case EXPIRE -> new Command(kind, origin, requestId, time, session, List.of(), null, 0, null);
+            case EXPIRE, MOVE -> new Command(kind, origin, requestId, time, session, List.of(), null, 0, null);
         };
         if (in.available() != 0) {
             throw new IOException("trailing bytes in command");

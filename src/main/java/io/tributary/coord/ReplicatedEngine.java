@@ -52,7 +52,8 @@ final class ReplicatedEngine implements Replication.Applier {
     private final Replication log;
     private final Executor onContext;
     /** Random per process run: entries proposed by an earlier run of this node match nothing when replayed. */
-    private final long origin = new SecureRandom().nextLong() | 1;
+    private final long origin;
+    private final int self;
     private final Map<Long, Pending> pending = new HashMap<>();
     private final SessionOrder order = new SessionOrder();
     private final Set<Long> touched = new HashSet<>();
@@ -73,6 +74,8 @@ final class ReplicatedEngine implements Replication.Applier {
         this.c = c;
         this.log = log;
         this.onContext = onContext;
+        this.self = log.nodeId();
+        this.origin = ((long) self << 48) | (new SecureRandom().nextLong() & 0xffffffffffffL) | 1;
         c.clustered();
     }
 
@@ -151,10 +154,25 @@ final class ReplicatedEngine implements Replication.Applier {
                     return;
                 }
                 Session s = c.reconnect(sessionId, password, sink);
-                if (s != null) {
-                    touch(sessionId);
+                if (s == null || s.owner == self) {
+                    if (s != null) {
+                        touch(sessionId);
+                    }
+                    done.accept(s);
+                    return;
                 }
-                done.accept(s);
+                // The session moves here: through the log, so every node learns it and the old node's
+                // connection is closed and its later writes refused (SESSIONMOVED), as in ZooKeeper.
+                long id = ++nextRequest;
+                pending.put(id, new Pending(x -> {
+                    touch(sessionId);
+                    done.accept(c.sessions().get(sessionId));
+                }, sink, null));
+                submit(Command.move(origin, id, c.time().milliseconds(), sessionId).encode(), err -> {
+                    if (pending.remove(id) != null) {
+                        fail.accept("cannot move session 0x" + Long.toHexString(sessionId) + " here: " + err);
+                    }
+                });
             }));
             return;
         }
@@ -286,10 +304,14 @@ final class ReplicatedEngine implements Replication.Applier {
         switch (cmd.kind()) {
             case WRITE -> {
                 Caller caller = new Caller(cmd.session(), cmd.ids(), p == null ? null : p.sink());
-                // A write of a session that no longer exists fails the same way on every node.
-                Result r = c.applyAt(zxid, cmd.time(), () -> caller.sessionId() != 0
-                        && c.sessions().get(caller.sessionId()) == null
-                        ? Result.error(Codes.SESSIONEXPIRED, c.lastZxid()) : c.execute(caller, cmd.op()));
+                // A write of a session that no longer exists, or that moved to another node than the one it
+                // came through, fails the same way on every node.
+                Session of = caller.sessionId() == 0 ? null : c.sessions().get(caller.sessionId());
+                int from = Command.nodeOf(cmd.origin());
+                Result r = c.applyAt(zxid, cmd.time(), () -> caller.sessionId() != 0 && of == null
+                        ? Result.error(Codes.SESSIONEXPIRED, c.lastZxid())
+                        : of != null && of.owner != 0 && from != 0 && of.owner != from
+                        ? Result.error(Codes.SESSIONMOVED, c.lastZxid()) : c.execute(caller, cmd.op()));
                 if (p != null) {
                     p.done().accept(r);
                 }
@@ -299,8 +321,25 @@ final class ReplicatedEngine implements Replication.Applier {
                     if (c.sessions().get(cmd.session()) == null) {
                         c.createSession(cmd.session(), cmd.timeout(), cmd.password());
                     }
-                    return c.sessions().get(cmd.session());
+                    Session created = c.sessions().get(cmd.session());
+                    created.owner = Command.nodeOf(cmd.origin());
+                    return created;
                 });
+                if (p != null) {
+                    p.done().accept(s);
+                }
+            }
+            case MOVE -> {
+                Session s = c.sessions().get(cmd.session());
+                c.applyAt(zxid, cmd.time(), () -> null);
+                if (s != null) {
+                    s.owner = Command.nodeOf(cmd.origin());
+                    if (s.owner != self && s.sink != null) {
+                        WatchSink old = s.sink;
+                        c.disconnected(s.id(), old);
+                        old.sessionClosed("session 0x" + Long.toHexString(s.id()) + " moved to node " + s.owner);
+                    }
+                }
                 if (p != null) {
                     p.done().accept(s);
                 }

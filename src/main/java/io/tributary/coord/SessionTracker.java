@@ -23,6 +23,11 @@ public final class SessionTracker {
         final byte[] password;
         long expireAt;
         WatchSink sink;
+        /**
+         * Cluster mode, replicated: the node whose clients may use the session (where it was created or last
+         * reconnected); 0 when unknown (restored from a snapshot), then not checked.
+         */
+        int owner;
         /** Cluster mode, on the leader: the node whose connection last touched it, and when (leader's clock). */
         int ownerNode;
         long lastTouch;
