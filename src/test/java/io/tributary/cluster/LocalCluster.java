@@ -200,6 +200,15 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
+    /** Node i's whole log (node-i/node.log). */
+    public String nodeLog(int node) {
+        try {
+            return Files.readString(dir.resolve("node-" + node).resolve("node.log"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     public String logs() {
         StringBuilder b = new StringBuilder();
         for (int i = 1; i <= size; i++) {
