@@ -71,6 +71,7 @@ assert changed.wait(10), seen
 
 # ephemeral: gone when its session closes
 other.create(root + "/members/m1", b"", ephemeral=True, makepath=True)
+zk.sync(root + "/members")  # another client's write: in an ensemble zk may be on another server
 assert zk.exists(root + "/members/m1") is not None
 gone = threading.Event()
 zk.exists(root + "/members/m1", watch=lambda e: gone.set())

@@ -16,14 +16,19 @@ import java.util.Set;
  * <p>Ratis timing: {@code cluster.election.timeout.min.ms} / {@code .max.ms} (default 1000 / 2000: a
  * follower that hears nothing from the leader for a random time in that range starts an election) and
  * {@code cluster.request.timeout.ms} (default 5000: how long a write may wait for a commit before its
- * client is disconnected with CONNECTIONLOSS).
+ * client is disconnected with CONNECTIONLOSS); {@code cluster.views.enabled} (default true) and
+ * {@code cluster.views.period.ms} (default 1000) for Hazelcast and its views.
  */
 public record ClusterConfig(int nodeId, List<Member> members, int electionMinMs, int electionMaxMs,
-                            int requestTimeoutMs, int snapshotEvery) {
+                            int requestTimeoutMs, int snapshotEvery, boolean viewsEnabled, int viewsPeriodMs) {
     public static final String MEMBERS = "cluster.members";
     public static final String ELECTION_MIN_MS = "cluster.election.timeout.min.ms";
     public static final String ELECTION_MAX_MS = "cluster.election.timeout.max.ms";
     public static final String REQUEST_TIMEOUT_MS = "cluster.request.timeout.ms";
+    /** Hazelcast membership and the znodes/sessions views (default true). */
+    public static final String VIEWS_ENABLED = "cluster.views.enabled";
+    /** How often the leader publishes the views, in ms (default 1000). */
+    public static final String VIEWS_PERIOD_MS = "cluster.views.period.ms";
 
     public record Member(int id, String host, int raftPort, int hazelcastPort) {
         public String raftAddress() {
@@ -44,7 +49,12 @@ public record ClusterConfig(int nodeId, List<Member> members, int electionMinMs,
             throw new IllegalArgumentException(ELECTION_MIN_MS + " must be at least 50 and below " + ELECTION_MAX_MS
                     + ", got " + min + " and " + max);
         }
-        return new ClusterConfig(nodeId, members, min, max, intOf(config, REQUEST_TIMEOUT_MS, 5000), snapCount);
+        String views = config.getOrDefault(VIEWS_ENABLED, "true").trim();
+        if (!views.equals("true") && !views.equals("false")) {
+            throw new IllegalArgumentException(VIEWS_ENABLED + " must be true or false, got '" + views + "'");
+        }
+        return new ClusterConfig(nodeId, members, min, max, intOf(config, REQUEST_TIMEOUT_MS, 5000), snapCount,
+                views.equals("true"), Math.max(50, intOf(config, VIEWS_PERIOD_MS, 1000)));
     }
 
     static List<Member> parse(String spec) {

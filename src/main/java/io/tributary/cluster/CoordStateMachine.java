@@ -35,7 +35,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Queries: {@link #SYNC} (a ReadIndex barrier: completes once the engine has applied everything Ratis
  * applied before the query) and {@link #TOUCH} (session ids whose clients are alive on another node; only
- * the leader acts on them).
+ * the leader acts on them): {@code 2:u8 node:i32 (session:i64)*}.
  */
 final class CoordStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(CoordStateMachine.class);
@@ -122,11 +122,12 @@ final class CoordStateMachine extends BaseStateMachine {
         if (kind == TOUCH) {
             ByteBuffer b = content.asReadOnlyByteBuffer();
             b.get();
+            int node = b.getInt();
             long[] ids = new long[b.remaining() / 8];
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = b.getLong();
             }
-            applier.touched(ids);
+            applier.touched(node, ids);
         }
         return CompletableFuture.completedFuture(Message.EMPTY);
     }

@@ -62,6 +62,7 @@ public final class RatisReplication implements Replication {
     private RaftClient client;
     private Applier applier;
     private volatile boolean leading;
+    private boolean stopped;
 
     public RatisReplication(ClusterConfig config, Path dataDir) {
         this.config = config;
@@ -98,8 +99,7 @@ public final class RatisReplication implements Replication {
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 3);
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("16MB"));
         RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf("1MB"));
-        RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
-                TimeDuration.valueOf(Math.max(1000, config.requestTimeoutMs() / 2), TimeUnit.MILLISECONDS));
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
     }
 
     @Override
@@ -112,17 +112,46 @@ public final class RatisReplication implements Replication {
                         .setStateMachine(new CoordStateMachine(applier, this::roleMaybeChanged))
                         .setOption(RaftStorage.StartupOption.RECOVER).build();
                 server.start();
-                client = RaftClient.newBuilder().setProperties(properties).setRaftGroup(group)
-                        .setClientId(ClientId.randomId())
-                        .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(ClientId.randomId(), properties))
-                        .setRetryPolicy(RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
-                        .build();
+                client = newClient();
                 LOG.info("coordination ensemble member {} of {} (Ratis on {}, storage {})", self, group.getPeers().size(),
                         config.self().raftAddress(), dir.toAbsolutePath().normalize());
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
         });
+    }
+
+    private RaftClient newClient() {
+        ClientId id = ClientId.randomId();
+        return RaftClient.newBuilder().setProperties(properties).setRaftGroup(group).setClientId(id)
+                .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(id, properties))
+                // Bounded: a write whose client was told CONNECTIONLOSS must not be retried into the log much
+                // later (after a partition heals, say); attempts fail fast on NotLeader.
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(
+                        Math.max(3, config.requestTimeoutMs() / 1100), TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
+    /**
+     * After a request gave up, a fresh client: the failed one's ordered request window may still hold what
+     * gave up (later requests would queue behind it), and nothing it still retries is wanted any more.
+     */
+    private synchronized void replaceClient(RaftClient failed) {
+        if (client != failed || stopped) {
+            return;
+        }
+        client = newClient();
+        CompletableFuture.runAsync(() -> {
+            try {
+                failed.close();
+            } catch (IOException e) {
+                LOG.debug("closing a replaced Ratis client: {}", e.toString());
+            }
+        });
+    }
+
+    private synchronized RaftClient client() {
+        return client;
     }
 
     private void roleMaybeChanged() {
@@ -143,7 +172,8 @@ public final class RatisReplication implements Replication {
 
     @Override
     public CompletableFuture<Void> propose(byte[] command) {
-        return check(client.async().send(Message.valueOf(ByteString.copyFrom(command))));
+        RaftClient c = client();
+        return check(c, c.async().send(Message.valueOf(ByteString.copyFrom(command))));
     }
 
     @Override
@@ -151,17 +181,19 @@ public final class RatisReplication implements Replication {
         // Unordered: an ordered read-only request to one server shares the client's sequence window with the
         // writes that go to the leader, and on the leader itself then waits for a sequence number that never
         // comes. Still linearizable (Read.Option.LINEARIZABLE: ReadIndex).
-        return check(client.async().sendReadOnlyUnordered(
+        RaftClient c = client();
+        return check(c, c.async().sendReadOnlyUnordered(
                 Message.valueOf(ByteString.copyFrom(new byte[]{CoordStateMachine.SYNC})), self));
     }
 
     @Override
     public void relayTouches(long[] sessionIds) {
-        ByteBuffer b = ByteBuffer.allocate(1 + 8 * sessionIds.length).put(CoordStateMachine.TOUCH);
+        ByteBuffer b = ByteBuffer.allocate(1 + 4 + 8 * sessionIds.length).put(CoordStateMachine.TOUCH)
+                .putInt(config.nodeId());
         for (long id : sessionIds) {
             b.putLong(id);
         }
-        client.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(b.array())))
+        client().async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(b.array())))
                 .orTimeout(config.requestTimeoutMs(), TimeUnit.MILLISECONDS)
                 .whenComplete((r, e) -> {
                     if (e != null) {
@@ -171,13 +203,19 @@ public final class RatisReplication implements Replication {
     }
 
     /** Bounds the wait (the client retries across elections) and turns a failed reply into a failed future. */
-    private CompletableFuture<Void> check(CompletableFuture<RaftClientReply> reply) {
-        return reply.orTimeout(config.requestTimeoutMs(), TimeUnit.MILLISECONDS).thenApply(r -> {
+    private CompletableFuture<Void> check(RaftClient c, CompletableFuture<RaftClientReply> reply) {
+        CompletableFuture<Void> out = reply.orTimeout(config.requestTimeoutMs(), TimeUnit.MILLISECONDS).thenApply(r -> {
             if (!r.isSuccess()) {
                 throw new IllegalStateException(r.getException() == null ? "not committed" : r.getException().toString());
             }
             return null;
         });
+        out.whenComplete((v, e) -> {
+            if (e != null) {
+                replaceClient(c);
+            }
+        });
+        return out;
     }
 
     @Override
@@ -230,10 +268,14 @@ public final class RatisReplication implements Replication {
 
     @Override
     public CompletableFuture<Void> stop() {
+        synchronized (this) {
+            stopped = true;
+        }
         return CompletableFuture.runAsync(() -> {
             try {
-                if (client != null) {
-                    client.close();
+                RaftClient c = client();
+                if (c != null) {
+                    c.close();
                 }
                 if (server != null) {
                     server.close();

@@ -18,20 +18,32 @@ import java.util.List;
  * received it, with everything non-deterministic already decided by that node — its clock, the session,
  * the caller's proven identities, a new session's id and password. Every node applies the same entry to
  * the same state and so computes the same outcome (validation included, with ZooKeeper's result codes);
- * the zxid comes from the entry's position in the log, not from the proposer.
+ * the zxid comes from the log (the entry's term and the commands applied before it), not from the proposer.
+ * A node sends what it received in one pass of its event loop as one entry ({@link #encodeBatch}).
  *
  * <p>{@code origin} and {@code requestId} let the proposing node find the client waiting for this entry
- * when it applies it (origin is random per process run, so a replayed entry of an earlier run matches
+ * when it applies it (origin is the node id in the top 16 bits and random bits per process run, so a
+ * replayed entry of an earlier run matches
  * nothing).
  *
  * <p>Encoding (big-endian): {@code kind:u8 origin:i64 requestId:i64 time:i64 session:i64} then for
  * {@link Kind#WRITE}: {@code ids:i32 (scheme:str id:str)* op}; for {@link Kind#NEW_SESSION}: {@code timeout:i32
- * password:bytes}; for {@link Kind#EXPIRE}: nothing. An op is {@code type:u8} and its fields (see
+ * password:bytes}; for {@link Kind#EXPIRE} and {@link Kind#MOVE}: nothing. An op is {@code type:u8} and its fields (see
  * {@link #writeOp}); strings, byte arrays and ACLs as in {@link Txn}.
  */
 public record Command(Kind kind, long origin, long requestId, long time, long session, List<Id> ids, Op op,
                       int timeout, byte[] password) {
-    public enum Kind { WRITE, NEW_SESSION, EXPIRE }
+    public enum Kind { WRITE, NEW_SESSION, EXPIRE, MOVE }
+
+    /** The node id in an origin's top 16 bits (0 for the leader's own expiries and sweeps). */
+    public static int nodeOf(long origin) {
+        return (int) (origin >>> 48);
+    }
+
+    /** A client reconnected through the node of {@code origin}: it owns the session from now on. */
+    public static Command move(long origin, long requestId, long time, long session) {
+        return new Command(Kind.MOVE, origin, requestId, time, session, List.of(), null, 0, null);
+    }
 
     public static Command write(long origin, long requestId, long time, Caller c, Op op) {
         return new Command(Kind.WRITE, origin, requestId, time, c.sessionId(), c.ids(), op, 0, null);
@@ -78,13 +90,58 @@ public record Command(Kind kind, long origin, long requestId, long time, long se
                     out.writeInt(timeout);
                     Txn.writeBytes(out, password);
                 }
-                case EXPIRE -> {
+                case EXPIRE, MOVE -> {
                 }
             }
             return bytes.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // in-memory streams do not fail
         }
+    }
+
+    /** First byte of a batch (a single command starts with its kind, 0..2). */
+    private static final int BATCH = 0x7f;
+
+    /**
+     * Several commands as one log entry ({@code 0x7f count:i32 (len:i32 command)*}): one proposal, one
+     * replication round and one fsync for every command a node received in one pass of its event loop.
+     */
+    public static byte[] encodeBatch(List<byte[]> commands) {
+        int size = 5;
+        for (byte[] c : commands) {
+            size += 4 + c.length;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(size).put((byte) BATCH).putInt(commands.size());
+        for (byte[] c : commands) {
+            b.putInt(c.length).put(c);
+        }
+        return b.array();
+    }
+
+    /** The commands of one log entry, in order (a batch, or a single command). */
+    public static List<Command> decodeEntry(byte[] bytes) throws IOException {
+        if (bytes.length == 0 || (bytes[0] & 0xff) != BATCH) {
+            return List.of(decode(bytes));
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+        int n = b.remaining() >= 4 ? b.getInt() : -1;
+        if (n < 0 || n > bytes.length) {
+            throw new IOException("bad batch size " + n);
+        }
+        List<Command> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int len = b.remaining() >= 4 ? b.getInt() : -1;
+            if (len < 0 || len > b.remaining()) {
+                throw new IOException("bad command length " + len + " in batch");
+            }
+            byte[] c = new byte[len];
+            b.get(c);
+            out.add(decode(c));
+        }
+        if (b.hasRemaining()) {
+            throw new IOException("trailing bytes in batch");
+        }
+        return out;
     }
 
     public static Command decode(byte[] bytes) throws IOException {
@@ -112,7 +169,7 @@ public record Command(Kind kind, long origin, long requestId, long time, long se
             }
             case NEW_SESSION -> new Command(kind, origin, requestId, time, session, List.of(), null, in.readInt(),
                     Txn.readBytes(in));
-            case EXPIRE -> new Command(kind, origin, requestId, time, session, List.of(), null, 0, null);
+            case EXPIRE, MOVE -> new Command(kind, origin, requestId, time, session, List.of(), null, 0, null);
         };
         if (in.available() != 0) {
             throw new IOException("trailing bytes in command");

@@ -188,7 +188,7 @@ public final class Coordinator {
         }
     }
 
-    private void closeSession(long id) {
+    void closeSession(long id) {
         if (sessions.get(id) != null) {
             commit(id, new Txn.CloseSession(), id);
         }
@@ -196,31 +196,9 @@ public final class Coordinator {
 
     /** Deletes empty containers that once had children, and childless TTL nodes unmodified for their TTL. */
     public void sweepContainers(long now) {
-        for (Op.Delete d : sweepDue(now)) {
+        for (Op.Delete d : ContainerSweep.due(tree, now)) {
             commit(0, new Txn.Delete(d.path()), 0);
         }
-    }
-
-    /**
-     * The deletions a sweep at {@code now} would make, each with the version it saw: in an ensemble the leader
-     * proposes them as conditional deletes, which fail at apply (BADVERSION, NOTEMPTY) if the node changed
-     * in between.
-     */
-    public List<Op.Delete> sweepDue(long now) {
-        List<Op.Delete> out = new ArrayList<>();
-        for (String path : tree.containers()) {
-            DataNode n = tree.get(path);
-            if (n != null && n.children.isEmpty() && n.cversion > 0) {
-                out.add(new Op.Delete(path, n.version));
-            }
-        }
-        for (String path : tree.ttlNodes()) {
-            DataNode n = tree.get(path);
-            if (n != null && n.children.isEmpty() && now - n.mtime > EphemeralType.ttlOf(n.ephemeralOwner)) {
-                out.add(new Op.Delete(path, n.version));
-            }
-        }
-        return out;
     }
 
     /** The container/TTL sweep is due (every {@code znode.container.checkIntervalMs}); resets the interval. */
@@ -256,18 +234,15 @@ public final class Coordinator {
     }
 
     /**
-     * Applies a committed write (validation included) under the zxid its log position gives and the time its
-     * proposer decided. Deterministic: every node computes the same result. A write of a session that no
-     * longer exists fails with SESSIONEXPIRED on every node.
+     * Runs {@code apply} as the committed entry at {@code zxid}: every transaction it makes gets that zxid and
+     * the proposer's {@code time}; afterwards the last zxid is the entry's, even when nothing changed (a failed
+     * validation), so every node's stays the same.
      */
-    public Result applyWrite(Caller c, Op op, long zxid, long time) {
+    <T> T applyAt(long zxid, long time, java.util.function.Supplier<T> apply) {
         appliedZxid = zxid;
         appliedTime = time;
         try {
-            if (c.sessionId() != 0 && sessions.get(c.sessionId()) == null) {
-                return Result.error(Codes.SESSIONEXPIRED, lastZxid);
-            }
-            return execute(c, op);
+            return apply.get();
         } finally {
             appliedZxid = 0;
             appliedTime = -1;
@@ -275,60 +250,14 @@ public final class Coordinator {
         }
     }
 
-    /** Applies a committed session creation; returns the session (already present: the same one). */
-    public Session applyNewSession(long id, int timeout, byte[] password, long zxid, long time) {
-        appliedZxid = zxid;
-        appliedTime = time;
-        try {
-            if (sessions.get(id) == null) {
-                commit(0, new Txn.CreateSession(timeout, password), id);
-            }
-            return sessions.get(id);
-        } finally {
-            appliedZxid = 0;
-            appliedTime = -1;
-            lastZxid = Math.max(lastZxid, zxid);
-        }
-    }
-
-    /** Applies a committed session expiry (its ephemerals are deleted); returns the sink it had here, if any. */
-    public WatchSink applyExpire(long id, long zxid, long time) {
-        appliedZxid = zxid;
-        appliedTime = time;
-        try {
-            Session s = sessions.get(id);
-            WatchSink sink = s == null ? null : s.sink;
-            closeSession(id);
-            return sink;
-        } finally {
-            appliedZxid = 0;
-            appliedTime = -1;
-            lastZxid = Math.max(lastZxid, zxid);
-        }
+    /** Logs and applies a session creation decided elsewhere (cluster mode, inside {@link #applyAt}). */
+    void createSession(long id, int timeout, byte[] password) {
+        commit(0, new Txn.CreateSession(timeout, password), id);
     }
 
     /** An entry with nothing to apply still takes its zxid, so every node's last zxid is the same. */
     public void skipTo(long zxid) {
         lastZxid = Math.max(lastZxid, zxid);
-    }
-
-    /** Leader: sessions due to expire now (marked closing so they are proposed once). */
-    public List<Long> dueSessions(long now) {
-        List<Long> out = new ArrayList<>();
-        for (Session s : sessions.expired(now)) {
-            out.add(s.id);
-        }
-        return out;
-    }
-
-    /** A new leader gives every session a full timeout from now, as ZooKeeper's new leader does. */
-    public void renewAllSessions(long now) {
-        for (Session s : sessions.all()) {
-            s.closing = false;
-        }
-        for (Session s : new ArrayList<>(sessions.all())) {
-            sessions.touch(s.id, now);
-        }
     }
 
     // ---- requests ----

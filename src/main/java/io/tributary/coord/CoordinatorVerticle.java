@@ -324,6 +324,18 @@ public final class CoordinatorVerticle extends VerticleBase {
         return p.future();
     }
 
+    /** A consistent cut of the whole state (tree and sessions), taken on this context; for views. */
+    public Future<Snapshots.Image> capture() {
+        Promise<Snapshots.Image> p = callerPromise();
+        onContext(() -> p.complete(Snapshots.capture(coordinator)));
+        return p.future();
+    }
+
+    /** The ensemble's log, or null for a single node. */
+    public Replication replication() {
+        return replication;
+    }
+
     /** Runs an engine task now when on this context's event loop and not inside another task, else queues it. */
     private void onContext(Runnable task) {
         if (!running && ((ContextInternal) context).nettyEventLoop().inEventLoop()) {

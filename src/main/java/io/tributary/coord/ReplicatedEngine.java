@@ -7,6 +7,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -51,18 +52,30 @@ final class ReplicatedEngine implements Replication.Applier {
     private final Replication log;
     private final Executor onContext;
     /** Random per process run: entries proposed by an earlier run of this node match nothing when replayed. */
-    private final long origin = new SecureRandom().nextLong() | 1;
+    private final long origin;
+    private final int self;
     private final Map<Long, Pending> pending = new HashMap<>();
     private final SessionOrder order = new SessionOrder();
     private final Set<Long> touched = new HashSet<>();
     private long nextRequest;
+    /** Commands waiting for the next proposal (see {@link #submit}). */
+    private final List<byte[]> batch = new ArrayList<>();
+    private final List<Consumer<Throwable>> batchLost = new ArrayList<>();
+    private int batchBytes;
+    private boolean flushQueued;
+    private static final int MAX_BATCH = 1000;
+    private static final int MAX_BATCH_BYTES = 4 << 20;
     private long appliedTerm;
+    /** Set on this context when this node took over as leader and renewed the sessions. */
+    private boolean leading;
     private long appliedIndex;
 
     ReplicatedEngine(Coordinator c, Replication log, Executor onContext) {
         this.c = c;
         this.log = log;
         this.onContext = onContext;
+        this.self = log.nodeId();
+        this.origin = ((long) self << 48) | (new SecureRandom().nextLong() & 0xffffffffffffL) | 1;
         c.clustered();
     }
 
@@ -129,13 +142,9 @@ final class ReplicatedEngine implements Replication.Applier {
         long id = ++nextRequest;
         pending.put(id, new Pending(r -> done.accept((Result) r), caller.sink(), step));
         Command cmd = Command.write(origin, id, c.time().milliseconds(), caller, op);
-        log.propose(cmd.encode()).whenComplete((v, e) -> {
-            if (e != null) {
-                onContext.execute(() -> {
-                    if (pending.remove(id) != null) {
-                        lost(caller.sink(), "the write could not be committed: " + e, done);
-                    }
-                });
+        submit(cmd.encode(), e -> {
+            if (pending.remove(id) != null) {
+                lost(caller.sink(), "the write could not be committed: " + e, done);
             }
         });
     }
@@ -169,10 +178,25 @@ final class ReplicatedEngine implements Replication.Applier {
                     return;
                 }
                 Session s = c.reconnect(sessionId, password, sink);
-                if (s != null) {
-                    touch(sessionId);
+                if (s == null || s.owner == self) {
+                    if (s != null) {
+                        touch(sessionId);
+                    }
+                    done.accept(s);
+                    return;
                 }
-                done.accept(s);
+                // The session moves here: through the log, so every node learns it and the old node's
+                // connection is closed and its later writes refused (SESSIONMOVED), as in ZooKeeper.
+                long id = ++nextRequest;
+                pending.put(id, new Pending(x -> {
+                    touch(sessionId);
+                    done.accept(c.sessions().get(sessionId));
+                }, sink, null));
+                submit(Command.move(origin, id, c.time().milliseconds(), sessionId).encode(), err -> {
+                    if (pending.remove(id) != null) {
+                        fail.accept("cannot move session 0x" + Long.toHexString(sessionId) + " here: " + err);
+                    }
+                });
             }));
             return;
         }
@@ -185,13 +209,43 @@ final class ReplicatedEngine implements Replication.Applier {
         }, sink, null));
         Command cmd = Command.newSession(origin, id, c.time().milliseconds(), session,
                 c.options().negotiate(requestedTimeout), c.mintPassword());
-        log.propose(cmd.encode()).whenComplete((v, e) -> {
+        submit(cmd.encode(), e -> {
+            if (pending.remove(id) != null) {
+                fail.accept("the new session could not be committed: " + e);
+            }
+        });
+    }
+
+    /**
+     * Queues a command for the next proposal. Everything queued while the context is busy goes out as one log
+     * entry (group commit): the flush is a task queued behind the ones already waiting, so an idle node proposes
+     * at once and a loaded one batches. {@code onLost} runs on the context if the entry cannot be committed.
+     */
+    private void submit(byte[] command, Consumer<Throwable> onLost) {
+        batch.add(command);
+        batchLost.add(onLost);
+        batchBytes += command.length;
+        if (batch.size() >= MAX_BATCH || batchBytes >= MAX_BATCH_BYTES) {
+            flush();
+        } else if (!flushQueued) {
+            flushQueued = true;
+            onContext.execute(this::flush);
+        }
+    }
+
+    private void flush() {
+        flushQueued = false;
+        if (batch.isEmpty()) {
+            return;
+        }
+        byte[] entry = Command.encodeBatch(batch);
+        List<Consumer<Throwable>> lost = new ArrayList<>(batchLost);
+        batch.clear();
+        batchLost.clear();
+        batchBytes = 0;
+        log.propose(entry).whenComplete((v, e) -> {
             if (e != null) {
-                onContext.execute(() -> {
-                    if (pending.remove(id) != null) {
-                        fail.accept("the new session could not be committed: " + e);
-                    }
-                });
+                onContext.execute(() -> lost.forEach(l -> l.accept(e)));
             }
         });
     }
@@ -199,6 +253,7 @@ final class ReplicatedEngine implements Replication.Applier {
     /** Client liveness seen here: the local table, and the leader at the next relay. */
     boolean touch(long sessionId) {
         touched.add(sessionId);
+        noteOwner(sessionId, log.nodeId(), c.time().milliseconds());
         return c.touch(sessionId);
     }
 
@@ -206,16 +261,27 @@ final class ReplicatedEngine implements Replication.Applier {
     void tick() {
         long now = c.time().milliseconds();
         Replication.Role role = log.role();
-        if (role == Replication.Role.LEADER) {
+        if (role == Replication.Role.LEADER && !leading) {
+            takeOver(now); // the log's notification may still be on its way; the next tick may expire
+            return;
+        } else if (role != Replication.Role.LEADER) {
+            leading = false;
+        }
+        // Expiry only once this node has renewed every session as the new leader (roleChanged): until then
+        // its buckets hold a follower's stale view and would expire live sessions.
+        if (role == Replication.Role.LEADER && leading) {
             touched.clear();
-            for (long id : c.dueSessions(now)) {
+            for (Session due : c.sessions().expired(now)) {
+                long id = due.id();
                 LOG.info("session 0x{} expired", Long.toHexString(id));
-                log.propose(Command.expire(now, id, log.term()).encode());
+                submit(Command.expire(now, id, log.term()).encode(), e -> {
+                });
             }
             if (c.sweepIsDue(now)) {
                 Caller sweeper = new Caller(0, List.of(Caller.SUPER), null);
-                for (Op.Delete d : c.sweepDue(now)) {
-                    log.propose(Command.write(0, 0, now, sweeper, d).encode());
+                for (Op.Delete d : ContainerSweep.due(c.tree(), now)) {
+                    submit(Command.write(0, 0, now, sweeper, d).encode(), e -> {
+                    });
                 }
             }
         } else if (!touched.isEmpty() && role == Replication.Role.FOLLOWER) {
@@ -232,29 +298,72 @@ final class ReplicatedEngine implements Replication.Applier {
     }
 
     private void applyNow(long term, long index, byte[] bytes) {
-        long zxid = (term << 32) | (index & 0xffffffffL);
         appliedTerm = term;
         appliedIndex = index;
-        Command cmd;
+        List<Command> cmds;
         try {
-            cmd = Command.decode(bytes);
+            cmds = Command.decodeEntry(bytes);
         } catch (IOException e) {
             // Every node fails the same way on the same bytes, so skipping keeps them equal.
             LOG.error("undecodable coordination entry at term {} index {}; skipped", term, index, e);
-            c.skipTo(zxid);
             return;
         }
+        for (Command cmd : cmds) {
+            applyCommand(term, nextZxid(term), cmd);
+        }
+    }
+
+    /**
+     * ZooKeeper's zxid shape from the log: the epoch (high 32 bits) is the Ratis term of the entry, the counter
+     * counts the commands applied in that term. A pure function of replicated state, so the same on every node,
+     * and strictly increasing because terms never decrease along the log.
+     */
+    private long nextZxid(long term) {
+        long last = c.lastZxid();
+        return last >>> 32 == term ? last + 1 : (term << 32) | 1;
+    }
+
+    private void applyCommand(long term, long zxid, Command cmd) {
         Pending p = cmd.origin() == origin ? pending.remove(cmd.requestId()) : null;
         switch (cmd.kind()) {
             case WRITE -> {
-                Result r = c.applyWrite(new Caller(cmd.session(), cmd.ids(), p == null ? null : p.sink()), cmd.op(),
-                        zxid, cmd.time());
+                Caller caller = new Caller(cmd.session(), cmd.ids(), p == null ? null : p.sink());
+                // A write of a session that no longer exists, or that moved to another node than the one it
+                // came through, fails the same way on every node.
+                Session of = caller.sessionId() == 0 ? null : c.sessions().get(caller.sessionId());
+                int from = Command.nodeOf(cmd.origin());
+                Result r = c.applyAt(zxid, cmd.time(), () -> caller.sessionId() != 0 && of == null
+                        ? Result.error(Codes.SESSIONEXPIRED, c.lastZxid())
+                        : of != null && of.owner != 0 && from != 0 && of.owner != from
+                        ? Result.error(Codes.SESSIONMOVED, c.lastZxid()) : c.execute(caller, cmd.op()));
                 if (p != null) {
                     p.done().accept(r);
                 }
             }
             case NEW_SESSION -> {
-                Session s = c.applyNewSession(cmd.session(), cmd.timeout(), cmd.password(), zxid, cmd.time());
+                Session s = c.applyAt(zxid, cmd.time(), () -> {
+                    if (c.sessions().get(cmd.session()) == null) {
+                        c.createSession(cmd.session(), cmd.timeout(), cmd.password());
+                    }
+                    Session created = c.sessions().get(cmd.session());
+                    created.owner = Command.nodeOf(cmd.origin());
+                    return created;
+                });
+                if (p != null) {
+                    p.done().accept(s);
+                }
+            }
+            case MOVE -> {
+                Session s = c.sessions().get(cmd.session());
+                c.applyAt(zxid, cmd.time(), () -> null);
+                if (s != null) {
+                    s.owner = Command.nodeOf(cmd.origin());
+                    if (s.owner != self && s.sink != null) {
+                        WatchSink old = s.sink;
+                        c.disconnected(s.id(), old);
+                        old.sessionClosed("session 0x" + Long.toHexString(s.id()) + " moved to node " + s.owner);
+                    }
+                }
                 if (p != null) {
                     p.done().accept(s);
                 }
@@ -266,7 +375,11 @@ final class ReplicatedEngine implements Replication.Applier {
                     c.skipTo(zxid);
                     return;
                 }
-                WatchSink sink = c.applyExpire(cmd.session(), zxid, cmd.time());
+                WatchSink sink = c.applyAt(zxid, cmd.time(), () -> {
+                    Session gone = c.sessions().get(cmd.session());
+                    c.closeSession(cmd.session());
+                    return gone == null ? null : gone.sink;
+                });
                 if (sink != null) {
                     sink.sessionClosed("session 0x" + Long.toHexString(cmd.session()) + " expired");
                 }
@@ -279,7 +392,6 @@ final class ReplicatedEngine implements Replication.Applier {
         onContext.execute(() -> {
             appliedTerm = term;
             appliedIndex = index;
-            c.skipTo((term << 32) | (index & 0xffffffffL));
         });
     }
 
@@ -324,12 +436,22 @@ final class ReplicatedEngine implements Replication.Applier {
     }
 
     @Override
-    public void touched(long[] sessionIds) {
+    public void touched(int node, long[] sessionIds) {
         onContext.execute(() -> {
+            long now = c.time().milliseconds();
             for (long id : sessionIds) {
                 c.touch(id);
+                noteOwner(id, node, now);
             }
         });
+    }
+
+    private void noteOwner(long id, int node, long now) {
+        Session s = c.sessions().get(id);
+        if (s != null) {
+            s.ownerNode = node;
+            s.lastTouch = now;
+        }
     }
 
     @Override
@@ -337,12 +459,20 @@ final class ReplicatedEngine implements Replication.Applier {
         onContext.execute(() -> done.complete(null));
     }
 
+    /** This node now leads: every session gets a full timeout from now, as with ZooKeeper's new leader. */
+    private void takeOver(long now) {
+        leading = true;
+        LOG.info("leading the ensemble: every session gets a full timeout from now");
+        c.sessions().renewAll(now);
+    }
+
     @Override
     public void roleChanged(boolean leader) {
         onContext.execute(() -> {
-            if (leader) {
-                LOG.info("leading the ensemble: every session gets a full timeout from now");
-                c.renewAllSessions(c.time().milliseconds());
+            if (leader && !leading) {
+                takeOver(c.time().milliseconds());
+            } else if (!leader) {
+                leading = false;
             }
         });
     }

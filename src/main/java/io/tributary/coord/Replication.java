@@ -36,7 +36,7 @@ public interface Replication {
         void restore(Path file, long term, long index) throws IOException;
 
         /** Liveness of sessions held by another node's connections (delivered on the leader). */
-        void touched(long[] sessionIds);
+        void touched(int node, long[] sessionIds);
 
         /**
          * All entries committed before the read was asked for are applied here now (ReadIndex); completes the

@@ -23,6 +23,14 @@ public final class SessionTracker {
         final byte[] password;
         long expireAt;
         WatchSink sink;
+        /**
+         * Cluster mode, replicated: the node whose clients may use the session (where it was created or last
+         * reconnected); 0 when unknown (restored from a snapshot), then not checked.
+         */
+        int owner;
+        /** Cluster mode, on the leader: the node whose connection last touched it, and when (leader's clock). */
+        int ownerNode;
+        long lastTouch;
         boolean closing;
 
         Session(long id, int timeout, byte[] password) {
@@ -127,6 +135,14 @@ public final class SessionTracker {
     /** The tick boundary strictly after {@code time}, so expiry is checked once per tick. */
     private long roundUp(long time) {
         return (time / tickTime + 1) * tickTime;
+    }
+
+    /** A new leader gives every session a full timeout from {@code now}, as ZooKeeper's new leader does. */
+    public void renewAll(long now) {
+        for (Session s : new ArrayList<>(sessions.values())) {
+            s.closing = false;
+            touch(s, now);
+        }
     }
 
     /** Sessions whose bucket is due; they are marked closing and must be closed by the caller. */

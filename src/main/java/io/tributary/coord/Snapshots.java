@@ -46,11 +46,12 @@ public final class Snapshots {
     }
 
     /** One znode as captured: immutable values (data arrays and ACL lists are never mutated in place). */
-    private record NodeImage(String path, byte[] data, List<ACL> acl, long czxid, long mzxid, long pzxid, long ctime,
+    public record NodeImage(String path, byte[] data, List<ACL> acl, long czxid, long mzxid, long pzxid, long ctime,
                              long mtime, int version, int cversion, int aversion, long ephemeralOwner) {
     }
 
-    private record SessionImage(long id, int timeout, byte[] password) {
+    /** {@code ownerNode} and {@code lastTouch}: what this node (the leader) knows of liveness; never persisted. */
+    public record SessionImage(long id, int timeout, byte[] password, int ownerNode, long lastTouch) {
     }
 
     /** A consistent cut of the state at {@code zxid}, cheap to take, serialized later on a worker. */
@@ -64,7 +65,7 @@ public final class Snapshots {
     public static Image capture(Coordinator c) {
         List<SessionImage> sessions = new ArrayList<>(c.sessions().count());
         for (Session s : c.sessions().all()) {
-            sessions.add(new SessionImage(s.id, s.timeout, s.password));
+            sessions.add(new SessionImage(s.id, s.timeout, s.password, s.ownerNode, s.lastTouch));
         }
         List<NodeImage> nodes = new ArrayList<>(c.tree().nodeCount());
         c.tree().store().forEach((path, n) -> nodes.add(new NodeImage(path, n.data, n.acl, n.czxid, n.mzxid, n.pzxid,

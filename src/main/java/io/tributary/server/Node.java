@@ -64,6 +64,7 @@ public final class Node {
     private GroupService groupService;
     private CoordinatorVerticle coordinator;
     private String coordinatorDeployment;
+    private Cluster cluster;
     private String zkDeployment;
     private String httpDeployment;
     private String clusterId;
@@ -137,12 +138,16 @@ public final class Node {
             health.set("kafka", Health.State.UP);
             // The coordination engine recovers its snapshot and log on a worker before the listener opens.
             // In an ensemble (cluster.members) the coordination log is Ratis; alone, the local log.
-            coordinator = new CoordinatorVerticle(dataDir, coordOptions(), time, Cluster.coordinationLog(config.all(),
-                    config.nodeId(), config.getInt(NodeConfig.SNAP_COUNT), dataDir));
+            cluster = Cluster.create(config.all(), config.nodeId(), config.getInt(NodeConfig.SNAP_COUNT), dataDir);
+            coordinator = new CoordinatorVerticle(dataDir, coordOptions(), time,
+                    cluster == null ? null : cluster.replication());
             return vertx.deployVerticle(coordinator);
         }).compose(id -> {
             coordinatorDeployment = id;
             health.set("coordination", Health.State.UP);
+            if (cluster != null) {
+                cluster.startViews(coordinator);
+            }
             Set<String> words = Arrays.stream(config.get(NodeConfig.FOUR_LETTER_WHITELIST).split(","))
                     .map(String::trim).filter(w -> !w.isEmpty()).collect(Collectors.toSet());
             ZkServer zk = new ZkServer(coordinator, config.get(NodeConfig.HOST), config.zkPort(),
@@ -186,6 +191,10 @@ public final class Node {
                 kafkaDeployment == null ? Future.succeededFuture() : vertx.undeploy(kafkaDeployment),
                 httpDeployment == null ? Future.succeededFuture() : vertx.undeploy(httpDeployment));
         listeners
+                .transform(ignored -> cluster == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+                    cluster.stopViews();
+                    return null;
+                }))
                 .transform(ignored -> coordinatorDeployment == null ? Future.succeededFuture()
                         : vertx.undeploy(coordinatorDeployment))
                 .transform(ignored -> {

@@ -33,7 +33,8 @@ final class EnsembleClient {
             this.hosts = new ArrayList<>();
             this.nodes = new ArrayList<>();
             for (int n : nodes) {
-                hosts.add(new InetSocketAddress("127.0.0.1", cluster.zkPort(n)));
+                String[] hp = cluster.zkConnect(n).split(":");
+                hosts.add(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])));
                 this.nodes.add(n);
             }
         }
@@ -135,4 +136,34 @@ final class EnsembleClient {
         }
         return paths.size() + " znodes, sha256 " + HexFormat.of().formatHex(md.digest());
     }
+
+    /** Every znode of the tree (read through {@code zk}) is in the view with the same data and stat, and no other. */
+    static boolean viewMatches(ZooKeeper zk, com.hazelcast.map.IMap<String, Views.Znode> view) throws Exception {
+        List<String> paths = new ArrayList<>();
+        List<String> todo = new ArrayList<>(List.of("/"));
+        while (!todo.isEmpty()) {
+            String p = todo.remove(todo.size() - 1);
+            paths.add(p);
+            for (String c : zk.getChildren(p, false)) {
+                todo.add(p.equals("/") ? "/" + c : p + "/" + c);
+            }
+        }
+        if (view.size() != paths.size()) {
+            return false;
+        }
+        for (String p : paths) {
+            Stat st = new Stat();
+            byte[] data = zk.getData(p, false, st);
+            Views.Znode v = view.get(p);
+            if (v == null || !java.util.Arrays.equals(data == null ? new byte[0] : data, v.data())
+                    || v.mzxid() != st.getMzxid() || v.czxid() != st.getCzxid() || v.pzxid() != st.getPzxid()
+                    || v.version() != st.getVersion() || v.cversion() != st.getCversion()
+                    || v.aversion() != st.getAversion() || v.ephemeralOwner() != st.getEphemeralOwner()
+                    || v.numChildren() != st.getNumChildren()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
 }

@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -162,6 +163,65 @@ class EnsembleClientsTest {
             assertEquals(0, created.get(30, TimeUnit.SECONDS));
             assertArrayEquals("p".getBytes(), read.get(30, TimeUnit.SECONDS));
         }
+    }
+
+    /**
+     * Must-show 6: after a workload, the Hazelcast {@code znodes} and {@code sessions} maps (read with a
+     * Hazelcast client, as an operator would) equal the state machine as read with ZooKeeper clients, and every
+     * Hazelcast member is on loopback.
+     */
+    @Test
+    void hazelcastViewsEqualTheStateMachineAfterAWorkload() throws Exception {
+        try (ZooKeeper a = connect(cluster.zkConnect(1)); ZooKeeper b = connect(cluster.zkConnect(3))) {
+            a.create("/views", "v".getBytes(), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            for (int i = 0; i < 20; i++) {
+                a.create("/views/p" + i, ("d" + i).getBytes(), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            }
+            b.create("/views/e", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
+            a.setData("/views/p3", "changed".getBytes(), 0);
+            a.delete("/views/p4", 0);
+            com.hazelcast.client.config.ClientConfig cc = new com.hazelcast.client.config.ClientConfig();
+            cc.setClusterName("tributary");
+            cc.setProperty("hazelcast.phone.home.enabled", "false");
+            cc.getNetworkConfig().addAddress(cluster.hazelcastAddress(1), cluster.hazelcastAddress(2));
+            com.hazelcast.core.HazelcastInstance client = com.hazelcast.client.HazelcastClient.newHazelcastClient(cc);
+            try {
+                Poll.until(Duration.ofSeconds(60), "three Hazelcast members", () -> client.getCluster().getMembers().size() == 3);
+                for (com.hazelcast.cluster.Member m : client.getCluster().getMembers()) {
+                    assertTrue(m.getAddress().getInetAddress().isLoopbackAddress(), "member on loopback: " + m);
+                }
+                com.hazelcast.map.IMap<String, Views.Znode> znodes = client.getMap("znodes");
+                com.hazelcast.map.IMap<Long, Views.Session> sessions = client.getMap("sessions");
+                sync(a, "/");
+                Poll.until(Duration.ofSeconds(30), "the znodes view equals the tree", () -> {
+                    try {
+                        return EnsembleClient.viewMatches(a, znodes);
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                Views.Session s = Poll.value(Duration.ofSeconds(30), "b's session in the sessions view",
+                        // The owner is known once node 3 has relayed a touch (every half tick) and a view round ran.
+                        () -> sessions.get(b.getSessionId()), v -> v != null && v.ephemerals() == 1 && v.ownerNode() == 3);
+                assertEquals(b.getSessionTimeout(), s.timeout());
+                assertEquals(3, s.ownerNode(), "the session is held by node 3");
+                assertTrue(sessions.containsKey(a.getSessionId()));
+                Views.Znode p3 = znodes.get("/views/p3");
+                assertArrayEquals("changed".getBytes(), p3.data());
+                assertTrue(p3.zxid() >= p3.mzxid(), "a value carries the zxid it reflects");
+                assertNull(znodes.get("/views/p4"));
+            } finally {
+                client.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void kazooWorksAgainstTheEnsemble() {
+        // kazoo_smoke.py: create, get, set, watches, ephemerals and kazoo's Lock recipe.
+        Processes.Result r = Processes.python("kazoo_smoke.py", List.of(cluster.zkConnect(), "/kazoo-ensemble"), 120);
+        assertEquals(0, r.exitCode(), r.all());
+        assertTrue(r.stdout().contains("kazoo OK"), r.all());
     }
 
     private static CuratorFramework curator(String connect) throws InterruptedException {

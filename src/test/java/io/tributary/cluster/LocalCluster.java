@@ -31,14 +31,23 @@ public final class LocalCluster implements AutoCloseable {
     private final Map<String, String> env = new HashMap<>();
     private final int zkBase;
     private final int kafkaBase;
+    private final int hzBase;
+    private final Netns netns;
 
     /** @param settings TRIBUTARY_* variables every node gets (e.g. TRIBUTARY_TICKTIME) */
     public LocalCluster(Path dir, int size, Map<String, String> settings) {
+        this(dir, size, settings, null);
+    }
+
+    /** @param netns the namespaces node i runs in (see {@link Netns}), or null for loopback */
+    LocalCluster(Path dir, int size, Map<String, String> settings, Netns netns) {
         this.dir = dir;
+        this.netns = netns;
         this.size = size;
         int[] bases = freeBases(5, size);
         kafkaBase = bases[0];
         zkBase = bases[1];
+        hzBase = bases[4];
         env.put("CLUSTER_DIR", dir.toString());
         env.put("KAFKA_BASE", Integer.toString(bases[0]));
         env.put("ZK_BASE", Integer.toString(bases[1]));
@@ -48,7 +57,16 @@ public final class LocalCluster implements AutoCloseable {
         env.put("CLUSTER_HEAP", "320m");
         env.put("CLUSTER_JAVA_OPTS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k");
         env.put("CLUSTER_CLASSPATH", System.getProperty("java.class.path"));
+        if (netns != null) {
+            env.put("CLUSTER_NETNS", netns.tag + "n");
+            env.put("CLUSTER_NET", netns.net);
+            env.put("CLUSTER_CLIENT_NET", netns.clientNet);
+        }
         env.putAll(settings);
+    }
+
+    private String clientHost(int node) {
+        return netns == null ? "127.0.0.1" : netns.clientNet + "." + node;
     }
 
     /** {@code bin/cluster up N}; returns its output (connect strings). */
@@ -100,7 +118,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     public String zkConnect(int node) {
-        return "127.0.0.1:" + zkPort(node);
+        return clientHost(node) + ":" + zkPort(node);
     }
 
     /** Every node, in order. */
@@ -112,10 +130,15 @@ public final class LocalCluster implements AutoCloseable {
         return j.toString();
     }
 
+    /** host:port of node's Hazelcast member. */
+    public String hazelcastAddress(int node) {
+        return (netns == null ? "127.0.0.1" : netns.net + "." + node) + ":" + (hzBase + node - 1);
+    }
+
     public String bootstrap() {
         StringJoiner j = new StringJoiner(",");
         for (int i = 1; i <= size; i++) {
-            j.add("127.0.0.1:" + (kafkaBase + i - 1));
+            j.add(clientHost(i) + ":" + (kafkaBase + i - 1));
         }
         return j.toString();
     }
@@ -123,7 +146,7 @@ public final class LocalCluster implements AutoCloseable {
     /** A four-letter word's answer, or "" when the node does not answer. */
     public String fourLetter(int node, String word) {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", zkPort(node)), 1000);
+            s.connect(new InetSocketAddress(clientHost(node), zkPort(node)), 1000);
             s.setSoTimeout(3000);
             OutputStream out = s.getOutputStream();
             out.write(word.getBytes(StandardCharsets.US_ASCII));
@@ -179,6 +202,15 @@ public final class LocalCluster implements AutoCloseable {
             return Long.parseLong(Files.readString(dir.resolve("node-" + node).resolve("pid")).trim());
         } catch (IOException e) {
             return -1;
+        }
+    }
+
+    /** Node i's whole log (node-i/node.log). */
+    public String nodeLog(int node) {
+        try {
+            return Files.readString(dir.resolve("node-" + node).resolve("node.log"));
+        } catch (IOException e) {
+            return "";
         }
     }
 

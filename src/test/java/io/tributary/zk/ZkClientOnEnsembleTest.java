@@ -1,0 +1,31 @@
+package io.tributary.zk;
+
+import io.tributary.cluster.LocalCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+import java.util.Map;
+
+/**
+ * Every {@link ZkClientTest} test, unchanged, against a 3-node ensemble (three JVMs from {@code bin/cluster}):
+ * each client gets the connect string of all three and the ZooKeeper client picks a node at random, so the
+ * tests' writers, readers and watchers are usually on different nodes.
+ */
+class ZkClientOnEnsembleTest extends ZkClientTest {
+    static LocalCluster cluster;
+
+    @BeforeAll
+    static void start() {
+        cluster = new LocalCluster(dir.resolve("cluster"), 3, Map.of());
+        cluster.up();
+        connectString = cluster.zkConnect();
+        serverCount = 3;
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+}
