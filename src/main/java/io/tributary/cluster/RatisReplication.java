@@ -187,19 +187,22 @@ public final class RatisReplication implements Replication {
     }
 
     @Override
-    public void relayTouches(long[] sessionIds) {
+    public CompletableFuture<Void> relayTouches(long[] sessionIds) {
         ByteBuffer b = ByteBuffer.allocate(1 + 4 + 8 * sessionIds.length).put(CoordStateMachine.TOUCH)
                 .putInt(config.nodeId());
         for (long id : sessionIds) {
             b.putLong(id);
         }
-        client().async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(b.array())))
-                .orTimeout(config.requestTimeoutMs(), TimeUnit.MILLISECONDS)
-                .whenComplete((r, e) -> {
-                    if (e != null) {
-                        LOG.debug("session liveness not relayed to the leader: {}", e.toString());
-                    }
-                });
+        RaftClient c = client();
+        // check(): bounded by the request timeout, and a client that failed is replaced, so the next relay
+        // finds the new leader instead of retrying the one that died.
+        CompletableFuture<Void> relayed = check(c, c.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(b.array()))));
+        relayed.whenComplete((r, e) -> {
+            if (e != null) {
+                LOG.debug("session liveness not relayed to the leader (sent again at the next tick): {}", e.toString());
+            }
+        });
+        return relayed;
     }
 
     /** Bounds the wait (the client retries across elections) and turns a failed reply into a failed future. */

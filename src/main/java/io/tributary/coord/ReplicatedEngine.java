@@ -285,8 +285,21 @@ final class ReplicatedEngine implements Replication.Applier {
                 }
             }
         } else if (!touched.isEmpty() && role == Replication.Role.FOLLOWER) {
-            log.relayTouches(touched.stream().mapToLong(Long::longValue).toArray());
+            long[] ids = touched.stream().mapToLong(Long::longValue).toArray();
             touched.clear();
+            // Liveness that did not reach the leader (it died, an election is on) is sent again at the next
+            // tick: a client that pings only every timeout/3 cannot afford to lose one relay per election.
+            log.relayTouches(ids).whenComplete((v, e) -> {
+                if (e != null) {
+                    onContext.execute(() -> {
+                        for (long id : ids) {
+                            if (c.sessions().get(id) != null) {
+                                touched.add(id);
+                            }
+                        }
+                    });
+                }
+            });
         }
     }
 

@@ -63,8 +63,11 @@ public interface Replication {
     /** Completes once this node has applied every entry committed before the call (ReadIndex through the leader). */
     CompletableFuture<Void> readIndex();
 
-    /** Relays client liveness (sessions whose connections are on this node) to the leader. */
-    void relayTouches(long[] sessionIds);
+    /**
+     * Relays client liveness (sessions whose connections are on this node) to the leader; completes when the
+     * leader has it, fails when it could not be delivered (the caller sends those sessions again).
+     */
+    CompletableFuture<Void> relayTouches(long[] sessionIds);
 
     Role role();
 

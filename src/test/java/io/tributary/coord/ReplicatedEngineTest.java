@@ -76,7 +76,8 @@ class ReplicatedEngineTest {
         }
 
         @Override
-        public void relayTouches(long[] sessionIds) {
+        public CompletableFuture<Void> relayTouches(long[] sessionIds) {
+            return CompletableFuture.completedFuture(null);
         }
 
         @Override
