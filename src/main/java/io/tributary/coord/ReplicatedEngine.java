@@ -58,13 +58,8 @@ final class ReplicatedEngine implements Replication.Applier {
     private final SessionOrder order = new SessionOrder();
     private final Set<Long> touched = new HashSet<>();
     private long nextRequest;
-    /** Commands waiting for the next proposal (see {@link #submit}). */
-    private final List<byte[]> batch = new ArrayList<>();
-    private final List<Consumer<Throwable>> batchLost = new ArrayList<>();
-    private int batchBytes;
-    private boolean flushQueued;
-    private static final int MAX_BATCH = 1000;
-    private static final int MAX_BATCH_BYTES = 4 << 20;
+    /** Commands waiting for the next proposal: several go out as one log entry. */
+    private final ProposalBatcher proposals;
     private long appliedTerm;
     /** Set on this context when this node took over as leader and renewed the sessions. */
     private boolean leading;
@@ -74,6 +69,7 @@ final class ReplicatedEngine implements Replication.Applier {
         this.c = c;
         this.log = log;
         this.onContext = onContext;
+        this.proposals = new ProposalBatcher(log, onContext);
         this.self = log.nodeId();
         this.origin = ((long) self << 48) | (new SecureRandom().nextLong() & 0xffffffffffffL) | 1;
         c.clustered();
@@ -116,10 +112,10 @@ final class ReplicatedEngine implements Replication.Applier {
      * front door's subscriptions with an initial snapshot). Stops at the first failure. A write or a sync
      * is refused with BADARGUMENTS: those go through {@link #execute} and the log.
      */
-    void executeReads(Caller caller, java.util.List<Op> ops, Consumer<java.util.List<Result>> done) {
+    void executeReads(Caller caller, List<Op> ops, Consumer<List<Result>> done) {
         SessionOrder.Step[] self = new SessionOrder.Step[1];
         self[0] = new SessionOrder.Step(false, () -> {
-            java.util.List<Result> results = new java.util.ArrayList<>(ops.size());
+            List<Result> results = new ArrayList<>(ops.size());
             for (Op op : ops) {
                 Result r = Command.isWrite(op) || op instanceof Op.Sync
                         ? Result.error(Codes.BADARGUMENTS, c.lastZxid()) : c.execute(caller, op);
@@ -216,38 +212,8 @@ final class ReplicatedEngine implements Replication.Applier {
         });
     }
 
-    /**
-     * Queues a command for the next proposal. Everything queued while the context is busy goes out as one log
-     * entry (group commit): the flush is a task queued behind the ones already waiting, so an idle node proposes
-     * at once and a loaded one batches. {@code onLost} runs on the context if the entry cannot be committed.
-     */
     private void submit(byte[] command, Consumer<Throwable> onLost) {
-        batch.add(command);
-        batchLost.add(onLost);
-        batchBytes += command.length;
-        if (batch.size() >= MAX_BATCH || batchBytes >= MAX_BATCH_BYTES) {
-            flush();
-        } else if (!flushQueued) {
-            flushQueued = true;
-            onContext.execute(this::flush);
-        }
-    }
-
-    private void flush() {
-        flushQueued = false;
-        if (batch.isEmpty()) {
-            return;
-        }
-        byte[] entry = Command.encodeBatch(batch);
-        List<Consumer<Throwable>> lost = new ArrayList<>(batchLost);
-        batch.clear();
-        batchLost.clear();
-        batchBytes = 0;
-        log.propose(entry).whenComplete((v, e) -> {
-            if (e != null) {
-                onContext.execute(() -> lost.forEach(l -> l.accept(e)));
-            }
-        });
+        proposals.submit(command, onLost);
     }
 
     /** Client liveness seen here: the local table, and the leader at the next relay. */
