@@ -18,6 +18,7 @@
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$BENCH_DIR/lib.sh"
+source "$BENCH_DIR/zk-lib.sh"
 
 ROUNDS="${ROUNDS:-2}"
 COUNT="${COUNT:-50000}"
@@ -104,24 +105,6 @@ stop_tributary() {
   trib_env "$REPO_DIR/bin/cluster" wipe >/dev/null 2>&1 || true
 }
 
-busy_cores() {
-  local a b
-  a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat)
-  sleep "$1"
-  b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat)
-  awk -v d=$((b - a)) -v hz="$(getconf CLK_TCK)" -v s="$1" 'BEGIN { printf "%.2f", d / hz / s }'
-}
-
-BUSY=NA
-wait_quiet() {
-  local deadline=$((SECONDS + WAIT_QUIET))
-  while :; do
-    BUSY=$(busy_cores 5)
-    if awk -v x="$BUSY" 'BEGIN { exit !(x < 0.2) }' || (( SECONDS >= deadline )); then break; fi
-    log "machine busy ($BUSY cores in use); waiting up to $((deadline - SECONDS)) s more"
-  done
-}
-
 load() { # target round scenario count
   local raw="$OUT/$3-$1-r$2.txt"
   timeout 900 java -Xmx1g -Dlogback.configurationFile="$BENCH_DIR/zk-dist/logback-client.xml" -Dzkload.warmup="$WATCH_WARMUP" \
@@ -129,8 +112,6 @@ load() { # target round scenario count
     "$CLIENTS" "$INFLIGHT" 100 >>"$raw" 2>&1 || true
   grep '^RESULT' "$raw" | tail -n 1 || true
 }
-
-field() { sed -nE "s/.* $1=([0-9.]+).*/\1/p" <<< "$2"; }
 
 run_target() { # target round
   local target=$1 round=$2 line s n
@@ -154,13 +135,6 @@ run_target() { # target round
     "$(field p99_us "$line" || true)" "$BUSY" >> "$RESULTS"
   "stop_$target" "$round"
 }
-
-median() {
-  awk -F'\t' -v t="$1" -v s="$2" -v c="$3" 'NR > 1 && $2 == t && $3 == s && $c != "NA" && $c != "" { print $c }' "$RESULTS" \
-    | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2fx\n", a / b }'; }
-num() { [[ $1 == n/a ]] && { echo n/a; return; }; printf '%.0f' "$1" | sed -E ':a;s/^([0-9]+)([0-9]{3})/\1,\2/;ta'; }
 
 write_summary() {
   local s z t

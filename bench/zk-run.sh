@@ -26,6 +26,7 @@
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$BENCH_DIR/lib.sh"
+source "$BENCH_DIR/zk-lib.sh"
 
 ROUNDS="${ROUNDS:-3}"
 COUNT="${COUNT:-200000}"
@@ -62,26 +63,6 @@ trap 'exit 130' INT TERM
 port_of() { if [[ $1 == zookeeper ]]; then echo "$ZK_PORT"; else echo "$TRIB_ZK_PORT"; fi; }
 name_of() { if [[ $1 == zookeeper ]]; then echo "Apache ZooKeeper"; else echo "Tributary"; fi; }
 
-# busy_cores SECONDS: CPU cores in use by anything on the machine over a window
-# (no server of ours runs while this is measured).
-busy_cores() {
-  local a b
-  a=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat)
-  sleep "$1"
-  b=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat)
-  awk -v d=$((b - a)) -v hz="$(getconf CLK_TCK)" -v s="$1" 'BEGIN { printf "%.2f", d / hz / s }'
-}
-
-BUSY=NA
-wait_quiet() {
-  local deadline=$((SECONDS + WAIT_QUIET))
-  while :; do
-    BUSY=$(busy_cores 5)
-    if awk -v x="$BUSY" 'BEGIN { exit !(x < 0.2) }' || (( SECONDS >= deadline )); then break; fi
-    log "machine busy ($BUSY cores in use); waiting up to $((deadline - SECONDS)) s more"
-  done
-}
-
 load() { # target round scenario count -> appends to raw file, prints the RESULT line
   local raw="$OUT/$3-$1-r$2.txt"
   timeout 900 java -Xmx1g -Dlogback.configurationFile="$BENCH_DIR/zk-dist/logback-client.xml" -Dzkload.warmup="$WATCH_WARMUP" \
@@ -89,8 +70,6 @@ load() { # target round scenario count -> appends to raw file, prints the RESULT
     "$CLIENTS" "$INFLIGHT" 100 >>"$raw" 2>&1 || true
   grep '^RESULT' "$raw" | tail -n 1 || true
 }
-
-field() { sed -nE "s/.* $1=([0-9.]+).*/\1/p" <<< "$2"; }
 
 run_target() { # target round
   local target=$1 round=$2 line s n
@@ -122,17 +101,6 @@ run_target() { # target round
     "$(field p99_us "$line" || true)" "$BUSY" >> "$RESULTS"
   if [[ $target == zookeeper ]]; then "$BENCH_DIR/stop-apache-zookeeper.sh"; else "$BENCH_DIR/stop-tributary.sh"; fi
 }
-
-median() { # target scenario column
-  awk -F'\t' -v t="$1" -v s="$2" -v c="$3" 'NR > 1 && $2 == t && $3 == s && $c != "NA" && $c != "" { print $c }' "$RESULTS" \
-    | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-ratio() { # ours theirs
-  awk -v a="$1" -v b="$2" 'BEGIN { if (a == "n/a" || b == "n/a" || b == 0) print "n/a"; else printf "%.2fx\n", a / b }'
-}
-
-num() { [[ $1 == n/a ]] && { echo n/a; return; }; printf '%.0f' "$1" | sed -E ':a;s/^([0-9]+)([0-9]{3})/\1,\2/;ta'; }
 
 write_summary() {
   local s z t
