@@ -12,6 +12,7 @@
 #   ZKE_BASE=22281 (ZooKeeper client ports, +1 per node; quorum ports 22381.., election 22481..)
 #   TRIB_BASE=12281 (Tributary ZooKeeper ports; Kafka 19292.., Ratis 12381.., Hazelcast 12481.., HTTP 12581..)
 #   NODE_HEAP=512m   heap of every server JVM (both targets)
+#   WARMUP_COUNT=50000  untimed setData and getData requests each ensemble serves first (JIT warm-up, both targets)
 #   WAIT_QUIET=120   max seconds to wait before each target for the CPU to be idle
 #
 # Output: bench/out/zk-cluster-<timestamp>/ (raw output, server logs, results.tsv, summary.md).
@@ -32,6 +33,7 @@ ZKE_BASE="${ZKE_BASE:-22281}"
 TRIB_BASE="${TRIB_BASE:-12281}"
 NODE_HEAP="${NODE_HEAP:-512m}"
 WAIT_QUIET="${WAIT_QUIET:-120}"
+WARMUP_COUNT="${WARMUP_COUNT:-50000}"
 
 STAMP="$(date +%Y%m%d-%H%M%S)"
 OUT="$BENCH_DIR/out/zk-cluster-$STAMP"
@@ -121,6 +123,15 @@ run_target() { # target round
     log "$target ensemble failed to start in round $round"
     "stop_$target" "$round"
     return 0
+  fi
+  if (( WARMUP_COUNT > 0 )); then
+    # Untimed, the same for both targets: three JVMs each compile their hot paths on two cores for the first
+    # tens of thousands of requests (Tributary's Ratis, gRPC and Hazelcast more than ZooKeeper's code).
+    log "warm-up $target round $round: $WARMUP_COUNT setData and getData, not measured"
+    load "$target" "$round" set "$WARMUP_COUNT" > /dev/null
+    load "$target" "$round" get "$WARMUP_COUNT" > /dev/null
+    mv "$OUT/set-$target-r$round.txt" "$OUT/warmup-set-$target-r$round.txt"
+    mv "$OUT/get-$target-r$round.txt" "$OUT/warmup-get-$target-r$round.txt"
   fi
   for s in create set get; do
     n=$COUNT

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The ensemble as configured: {@code cluster.members=ID@HOST:RAFT_PORT:HZ_PORT,...} (e.g.
@@ -18,9 +19,14 @@ import java.util.Set;
  * {@code cluster.request.timeout.ms} (default 5000: how long a write may wait for a commit before its
  * client is disconnected with CONNECTIONLOSS); {@code cluster.views.enabled} (default true) and
  * {@code cluster.views.period.ms} (default 1000) for Hazelcast and its views.
+ *
+ * <p>Expert: any setting whose name starts with {@code raft.} is handed to Apache Ratis unchanged (its
+ * {@code RaftServerConfigKeys}/{@code GrpcConfigKeys} names, e.g. {@code raft.server.log.appender.wait-time.min=0ms}),
+ * after Tributary's own choices, so it overrides them.
  */
 public record ClusterConfig(int nodeId, List<Member> members, int electionMinMs, int electionMaxMs,
-                            int requestTimeoutMs, int snapshotEvery, boolean viewsEnabled, int viewsPeriodMs) {
+                            int requestTimeoutMs, int snapshotEvery, boolean viewsEnabled, int viewsPeriodMs,
+                            Map<String, String> raftOverrides) {
     public static final String MEMBERS = "cluster.members";
     public static final String ELECTION_MIN_MS = "cluster.election.timeout.min.ms";
     public static final String ELECTION_MAX_MS = "cluster.election.timeout.max.ms";
@@ -53,8 +59,14 @@ public record ClusterConfig(int nodeId, List<Member> members, int electionMinMs,
         if (!views.equals("true") && !views.equals("false")) {
             throw new IllegalArgumentException(VIEWS_ENABLED + " must be true or false, got '" + views + "'");
         }
+        Map<String, String> raft = new TreeMap<>();
+        config.forEach((k, v) -> {
+            if (k.startsWith("raft.")) {
+                raft.put(k, v.trim());
+            }
+        });
         return new ClusterConfig(nodeId, members, min, max, intOf(config, REQUEST_TIMEOUT_MS, 5000), snapCount,
-                views.equals("true"), Math.max(50, intOf(config, VIEWS_PERIOD_MS, 1000)));
+                views.equals("true"), Math.max(50, intOf(config, VIEWS_PERIOD_MS, 1000)), Map.copyOf(raft));
     }
 
     static List<Member> parse(String spec) {

@@ -45,6 +45,7 @@ final class CoordStateMachine extends BaseStateMachine {
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final Replication.Applier applier;
     private final Runnable roleChanged;
+    private CommitPush commitPush;
 
     CoordStateMachine(Replication.Applier applier, Runnable roleChanged) {
         this.applier = applier;
@@ -54,8 +55,17 @@ final class CoordStateMachine extends BaseStateMachine {
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
+        commitPush = CommitPush.of(server, groupId);
         storage.init(raftStorage);
         loadSnapshot();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (commitPush != null) {
+            commitPush.stop();
+        }
+        super.close();
     }
 
     @Override
@@ -97,6 +107,7 @@ final class CoordStateMachine extends BaseStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         applier.apply(entry.getTerm(), entry.getIndex(), entry.getStateMachineLogEntry().getLogData().toByteArray());
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        commitPush.committed();
         return CompletableFuture.completedFuture(Message.EMPTY);
     }
 

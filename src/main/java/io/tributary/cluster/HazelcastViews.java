@@ -25,11 +25,13 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Hazelcast here is never a source of truth: its ordinary maps can lose updates in a partition, so the
  * coordination state lives in the Ratis log and these maps only mirror it. The leader publishes them: every
- * {@code cluster.views.period.ms} it takes a consistent cut of the state machine (on the coordinator context), compares it
- * with what it published last, and writes the difference (puts and removes), each value tagged with the cut's
- * zxid. After a Hazelcast split-brain merge (a lifecycle MERGED event), and whenever this node becomes leader,
- * or a member joins, and every 10 s in any case, it rewrites the maps whole from the state machine, removing
- * anything else.
+ * {@code cluster.views.period.ms} it asks the engine (on the coordinator context) for the znodes changed since
+ * the last period, with their current state, and every session, and writes those (puts and removes), each
+ * value tagged with the zxid they were read at. After a Hazelcast split-brain merge (a lifecycle MERGED event),
+ * and whenever this node becomes leader, or a member joins (and again 15 s after each of these), every 5
+ * minutes in any case, and when the engine cannot say what changed, it rewrites the maps whole from a cut of
+ * the state machine, removing anything else. (Until 2026-12-01 it cut the whole tree every period: at 30,000
+ * znodes that held up the coordinator long enough to show in the ensemble's watch p99.)
  * Readers (operators with Hazelcast's clients or SQL, the HTTP front door's cluster-wide listings) see a view
  * at most a period behind the committed state.
  *
@@ -51,12 +53,13 @@ public final class HazelcastViews {
     private volatile boolean stopping;
     private volatile boolean republish = true;
     private volatile HazelcastInstance hazelcast;
-    private Map<String, Views.Znode> publishedNodes = new HashMap<>();
     private Map<Long, Views.Session> publishedSessions = new HashMap<>();
     private boolean wasLeader;
-    /** Whole rewrites at least every 10 s. */
-    private static final long WHOLE_EVERY_MS = 10_000;
+    /** Whole rewrites at least every 5 minutes, and a second one this long after an event that asked for one. */
+    private static final long WHOLE_EVERY_MS = 300_000;
+    private static final long SECOND_PASS_MS = 15_000;
     private long lastWhole;
+    private long secondPassAt;
 
     HazelcastViews(ClusterConfig config, CoordinatorVerticle coordinator) {
         this.config = config;
@@ -165,6 +168,8 @@ public final class HazelcastViews {
 
     private void publishOnce() throws InterruptedException {
         boolean leader = replication.role() == Replication.Role.LEADER;
+        // Every node drains the engine's change tracking each period (followers only forget it), so it stays small.
+        Snapshots.Delta delta = await(coordinator.changes(leader));
         if (!leader) {
             wasLeader = false;
             return;
@@ -173,26 +178,25 @@ public final class HazelcastViews {
             republish = true; // another node may have published since we last did
             wasLeader = true;
         }
-        Snapshots.Image image;
-        try {
-            image = coordinator.capture().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("no state cut", e);
-        }
-        Map<String, Views.Znode> nodes = znodes(image);
-        Map<Long, Views.Session> sessions = sessions(image);
         IMap<String, Views.Znode> zmap = hazelcast.getMap(ZNODES);
         IMap<Long, Views.Session> smap = hazelcast.getMap(SESSIONS);
-        // Also a whole rewrite now and then: a merge may land some time after the join that announced it.
         long now = System.currentTimeMillis();
-        boolean whole = republish || now - lastWhole >= WHOLE_EVERY_MS;
+        // A whole rewrite after an event (leader change, merge, member join), once more a little later (a merge
+        // may land some time after the event that announced it), now and then anyway, and whenever the engine
+        // cannot say what changed. Otherwise only what changed since the last period.
+        boolean whole = republish || delta.nodes() == null || now - lastWhole >= WHOLE_EVERY_MS
+                || (secondPassAt != 0 && now >= secondPassAt);
+        if (republish) {
+            secondPassAt = now + SECOND_PASS_MS;
+        } else if (whole) {
+            secondPassAt = 0;
+        }
         republish = false;
         if (whole) {
             lastWhole = now;
-        }
-        if (whole) {
-            publishedNodes = new HashMap<>();
-            publishedSessions = new HashMap<>();
+            Snapshots.Image image = await(coordinator.capture());
+            Map<String, Views.Znode> nodes = znodes(image);
+            Map<Long, Views.Session> sessions = sessions(image);
             // Anything in the maps that the state machine does not have goes (a merge may bring back stale keys).
             for (String k : new HashSet<>(zmap.keySet())) {
                 if (!nodes.containsKey(k)) {
@@ -204,11 +208,44 @@ public final class HazelcastViews {
                     smap.delete(k);
                 }
             }
+            zmap.putAll(nodes);
+            publishedSessions = new HashMap<>();
+            sync(smap, publishedSessions, sessions, (x, y) -> x.sameAs(y));
+            publishedSessions = sessions;
+            return;
         }
-        sync(zmap, publishedNodes, nodes, (a, b) -> a.sameAs(b));
-        sync(smap, publishedSessions, sessions, (a, b) -> a.sameAs(b));
-        publishedNodes = nodes;
+        Map<String, Views.Znode> puts = new HashMap<>();
+        for (Map.Entry<String, Snapshots.NodeImage> e : delta.nodes().entrySet()) {
+            Snapshots.NodeImage n = e.getValue();
+            if (n == null) {
+                zmap.delete(e.getKey());
+            } else {
+                puts.put(n.path(), znode(n, delta.children().getOrDefault(n.path(), 0), delta.zxid()));
+            }
+        }
+        if (!puts.isEmpty()) {
+            zmap.putAll(puts);
+        }
+        Map<Long, Views.Session> sessions = new HashMap<>();
+        for (Snapshots.SessionImage si : delta.sessions()) {
+            sessions.put(si.id(), new Views.Session(si.timeout(), si.ownerNode(), si.lastTouch(),
+                    delta.ephemerals().getOrDefault(si.id(), 0), delta.zxid()));
+        }
+        sync(smap, publishedSessions, sessions, (x, y) -> x.sameAs(y));
         publishedSessions = sessions;
+    }
+
+    private static <T> T await(io.vertx.core.Future<T> f) throws InterruptedException {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("no answer from the coordinator", e);
+        }
+    }
+
+    private static Views.Znode znode(Snapshots.NodeImage n, int children, long zxid) {
+        return new Views.Znode(n.data(), n.czxid(), n.mzxid(), n.pzxid(), n.ctime(), n.mtime(), n.version(),
+                n.cversion(), n.aversion(), n.ephemeralOwner(), children, zxid);
     }
 
     private static <K, V> void sync(IMap<K, V> map, Map<K, V> before, Map<K, V> now,
@@ -240,9 +277,7 @@ public final class HazelcastViews {
         }
         Map<String, Views.Znode> out = new HashMap<>();
         for (Snapshots.NodeImage n : image.nodes()) {
-            out.put(n.path(), new Views.Znode(n.data(), n.czxid(), n.mzxid(), n.pzxid(), n.ctime(), n.mtime(),
-                    n.version(), n.cversion(), n.aversion(), n.ephemeralOwner(), children.getOrDefault(n.path(), 0),
-                    image.zxid()));
+            out.put(n.path(), znode(n, children.getOrDefault(n.path(), 0), image.zxid()));
         }
         return out;
     }

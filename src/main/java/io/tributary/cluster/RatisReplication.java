@@ -11,6 +11,7 @@ import org.apache.ratis.grpc.GrpcFactory;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -22,6 +23,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
@@ -32,10 +34,16 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The coordination engine's replicated log: one Apache Ratis group (gRPC transport) of every
@@ -62,6 +70,13 @@ public final class RatisReplication implements Replication {
     private RaftClient client;
     private Applier applier;
     private volatile boolean leading;
+    /** Proposals in flight through the Ratis client / submitted to this node's server as leader. */
+    private final AtomicInteger viaClient = new AtomicInteger();
+    private final AtomicInteger viaServer = new AtomicInteger();
+    private final ClientId localClient = ClientId.randomId();
+    private final AtomicLong localCalls = new AtomicLong();
+    /** Call ids of local submissions answered since the last one: Ratis's retry cache can drop them. */
+    private final Queue<Long> replied = new ConcurrentLinkedQueue<>();
     private boolean stopped;
 
     public RatisReplication(ClusterConfig config, Path dataDir) {
@@ -99,7 +114,14 @@ public final class RatisReplication implements Replication {
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(properties, 3);
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf("16MB"));
         RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf("1MB"));
+        // Followers learn the commit index from heartbeats CommitPush asks for; a metadata entry in flight
+        // would make those heartbeats carry nothing usable (see CommitPush).
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(properties, false);
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
+        config.raftOverrides().forEach((k, v) -> {
+            LOG.info("Ratis setting {}={} (from the configuration)", k, v);
+            properties.set(k, v);
+        });
     }
 
     @Override
@@ -162,6 +184,11 @@ public final class RatisReplication implements Replication {
         }
     }
 
+    private boolean leaderReady() {
+        DivisionInfo i = info();
+        return i != null && i.isLeaderReady();
+    }
+
     private DivisionInfo info() {
         try {
             return server == null ? null : server.getDivision(GROUP_ID).getInfo();
@@ -170,10 +197,57 @@ public final class RatisReplication implements Replication {
         }
     }
 
+    /**
+     * On the leader, straight into its Ratis server ({@link RaftServer#submitClientRequestAsync}): no gRPC
+     * round through this process's own client, which cost a leader-local write two serialisations and four
+     * thread hand-offs. Elsewhere, through the Ratis client (which finds the leader and retries).
+     *
+     * <p>Order: the coordinator proposes from one thread and the log must keep that order, so the path only
+     * changes when nothing is in flight on the other one (a proposal still in the client's window would
+     * otherwise land after a later one submitted here).
+     */
     @Override
     public CompletableFuture<Void> propose(byte[] command) {
+        Message m = Message.valueOf(UnsafeByteOperations.unsafeWrap(command));
+        boolean local = leading && leaderReady();
+        if (local ? viaClient.get() == 0 : viaServer.get() > 0) {
+            return submitHere(m);
+        }
         RaftClient c = client();
-        return check(c, c.async().send(Message.valueOf(ByteString.copyFrom(command))));
+        viaClient.incrementAndGet();
+        CompletableFuture<Void> f = check(c, c.async().send(m));
+        f.whenComplete((v, e) -> viaClient.decrementAndGet());
+        return f;
+    }
+
+    private CompletableFuture<Void> submitHere(Message m) {
+        long call = localCalls.incrementAndGet();
+        List<Long> done = new ArrayList<>();
+        for (Long id; done.size() < 1000 && (id = replied.poll()) != null; ) {
+            done.add(id);
+        }
+        RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(localClient).setServerId(self)
+                .setGroupId(GROUP_ID).setCallId(call).setRepliedCallIds(done).setMessage(m)
+                .setType(RaftClientRequest.writeRequestType()).setTimeoutMs(config.requestTimeoutMs()).build();
+        viaServer.incrementAndGet();
+        CompletableFuture<RaftClientReply> reply;
+        try {
+            reply = server.submitClientRequestAsync(request);
+        } catch (IOException | RuntimeException e) {
+            viaServer.decrementAndGet();
+            return CompletableFuture.failedFuture(e);
+        }
+        return reply.orTimeout(config.requestTimeoutMs(), TimeUnit.MILLISECONDS).handle((r, e) -> {
+            viaServer.decrementAndGet();
+            replied.add(call); // the retry cache may forget it: nothing here sends it again
+            if (e != null) {
+                throw e instanceof CompletionException ce ? ce : new CompletionException(e);
+            }
+            if (!r.isSuccess()) {
+                throw new IllegalStateException(r.getException() == null ? "not committed" : r.getException().toString());
+            }
+            return null;
+        });
     }
 
     @Override

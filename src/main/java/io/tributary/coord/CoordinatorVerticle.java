@@ -331,6 +331,13 @@ public final class CoordinatorVerticle extends VerticleBase {
         return p.future();
     }
 
+    /** The changes since the last call (the ensemble's views); {@code wanted == false} forgets them (null). */
+    public Future<Snapshots.Delta> changes(boolean wanted) {
+        Promise<Snapshots.Delta> p = callerPromise();
+        onContext(() -> p.complete(Snapshots.delta(coordinator, wanted)));
+        return p.future();
+    }
+
     /** The ensemble's log, or null for a single node. */
     public Replication replication() {
         return replication;

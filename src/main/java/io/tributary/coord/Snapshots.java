@@ -19,6 +19,9 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.Map;
+import java.util.HashMap;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedOutputStream;
@@ -62,6 +65,44 @@ public final class Snapshots {
      * Coordinator thread: copies the stat and references of every node (no serialization here, so the
      * engine pauses for a shallow copy, not for encoding the whole tree).
      */
+    /**
+     * What changed since the last delta (an ensemble's views): the current image of each changed znode (null
+     * value: deleted) with its number of children, or {@code nodes == null} when that is not known and a whole
+     * {@link #capture} is needed; and every session with its ephemeral count (few, so always whole).
+     */
+    public record Delta(long zxid, Map<String, NodeImage> nodes, Map<String, Integer> children,
+                        List<SessionImage> sessions, Map<Long, Integer> ephemerals) {
+    }
+
+    /** Coordinator context: the {@link Delta} since the last call; {@code wanted == false} only forgets it. */
+    public static Delta delta(Coordinator c, boolean wanted) {
+        Set<String> paths = c.tree().drainChanged();
+        if (!wanted) {
+            return null;
+        }
+        Map<String, NodeImage> nodes = null;
+        Map<String, Integer> children = null;
+        if (paths != null) {
+            nodes = new HashMap<>(paths.size() * 2);
+            children = new HashMap<>(paths.size() * 2);
+            for (String path : paths) {
+                DataNode n = c.tree().get(path);
+                nodes.put(path, n == null ? null : new NodeImage(path, n.data, n.acl, n.czxid, n.mzxid, n.pzxid,
+                        n.ctime, n.mtime, n.version, n.cversion, n.aversion, n.ephemeralOwner));
+                if (n != null) {
+                    children.put(path, n.children.size());
+                }
+            }
+        }
+        List<SessionImage> sessions = new ArrayList<>(c.sessions().count());
+        Map<Long, Integer> ephemerals = new HashMap<>();
+        for (Session s : c.sessions().all()) {
+            sessions.add(new SessionImage(s.id, s.timeout, s.password, s.ownerNode, s.lastTouch));
+            ephemerals.put(s.id, c.tree().ephemeralCountOf(s.id));
+        }
+        return new Delta(c.lastZxid(), nodes, children, sessions, ephemerals);
+    }
+
     public static Image capture(Coordinator c) {
         List<SessionImage> sessions = new ArrayList<>(c.sessions().count());
         for (Session s : c.sessions().all()) {

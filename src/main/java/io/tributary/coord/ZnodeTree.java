@@ -41,6 +41,11 @@ public final class ZnodeTree {
     private final Map<List<ACL>, List<ACL>> aclCache = new HashMap<>();
     /** Original state of nodes touched since {@link #beginUndo()}, null value = did not exist. */
     private Map<String, DataNode> undo;
+    /** Paths changed since the last {@link #drainChanged()} (an ensemble's views); null until first asked. */
+    private Set<String> changed;
+    /** More paths changed than {@link #MAX_CHANGED}, or the tree was replaced: the next drain cannot say which. */
+    private boolean changedOverflow;
+    static final int MAX_CHANGED = 200_000;
 
     public ZnodeTree(CoordStore store) {
         this.store = store;
@@ -77,6 +82,11 @@ public final class ZnodeTree {
             n += s.size();
         }
         return n;
+    }
+
+    public int ephemeralCountOf(long sessionId) {
+        Set<String> s = ephemerals.get(sessionId);
+        return s == null ? 0 : s.size();
     }
 
     public Set<String> ephemeralsOf(long sessionId) {
@@ -214,6 +224,7 @@ public final class ZnodeTree {
         ttls.clear();
         quotas.clear();
         dataSize = 0;
+        changedOverflow = true;
     }
 
     /** Inserts a node read from a snapshot; parents come first in snapshot order. */
@@ -290,7 +301,26 @@ public final class ZnodeTree {
         }
     }
 
+    /**
+     * The paths created, deleted or changed (data, ACL, children) since the last call, or null when that is not
+     * known (the first call, more than {@link #MAX_CHANGED} changes, a snapshot loaded): then a reader needs
+     * the whole tree. Tracking starts with the first call; a single node never makes one.
+     */
+    public Set<String> drainChanged() {
+        Set<String> out = changed == null || changedOverflow ? null : changed;
+        changed = new HashSet<>();
+        changedOverflow = false;
+        return out;
+    }
+
     private void remember(String path, DataNode node) {
+        if (changed != null) {
+            if (changed.size() < MAX_CHANGED) {
+                changed.add(path);
+            } else {
+                changedOverflow = true;
+            }
+        }
         if (undo != null && !undo.containsKey(path)) {
             undo.put(path, node == null ? null : node.copy());
         }
