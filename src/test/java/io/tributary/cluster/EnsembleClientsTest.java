@@ -47,7 +47,8 @@ class EnsembleClientsTest {
 
     @BeforeAll
     static void up() {
-        cluster = new LocalCluster(dir.resolve("cluster"), 3, Map.of());
+        // Containers and TTL nodes are swept every 500 ms (ZooKeeper's default is a minute).
+        cluster = new LocalCluster(dir.resolve("cluster"), 3, Map.of("TRIBUTARY_ZNODE_CONTAINER_CHECKINTERVALMS", "500"));
         String out = cluster.up();
         assertTrue(out.contains("ZooKeeper connect: " + cluster.zkConnect()), out);
         assertTrue(out.contains("Kafka bootstrap:   " + cluster.bootstrap()), out);
@@ -135,6 +136,45 @@ class EnsembleClientsTest {
             // Validation is the same everywhere: a stale version fails on any node.
             assertEquals(org.apache.zookeeper.KeeperException.Code.BADVERSION, assertThrowsKeeper(() ->
                     c.setData("/across", "x".getBytes(), 0)));
+        }
+    }
+
+    /**
+     * The leader's container and TTL sweep in an ensemble: an emptied container and an expired TTL node made
+     * through node 1 are deleted through the log, the deletions fire watches set on node 3, and no node has
+     * them afterwards.
+     */
+    @Test
+    void containerAndTtlSweepsDeleteOnEveryNodeAndFireWatches() throws Exception {
+        try (ZooKeeper a = connect(cluster.zkConnect(1)); ZooKeeper b = connect(cluster.zkConnect(2));
+             ZooKeeper c = connect(cluster.zkConnect(3))) {
+            a.create("/box", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.CONTAINER);
+            a.create("/box/item", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            a.create("/short-lived", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT_WITH_TTL,
+                    new Stat(), 1000);
+            sync(c, "/");
+            LinkedBlockingQueue<WatchedEvent> events = new LinkedBlockingQueue<>();
+            assertNotNull(c.exists("/box", events::add));
+            assertNotNull(c.exists("/short-lived", events::add));
+            b.delete("/box/item", -1); // the container is empty now: the next sweep takes it
+            List<String> deleted = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (deleted.size() < 2 && System.nanoTime() < deadline) {
+                WatchedEvent e = events.poll(1, TimeUnit.SECONDS);
+                if (e != null) {
+                    assertEquals(Watcher.Event.EventType.NodeDeleted, e.getType(), e.toString());
+                    deleted.add(e.getPath());
+                }
+            }
+            assertEquals(List.of("/box", "/short-lived"), deleted.stream().sorted().toList(),
+                    "deletions seen by watches on node 3");
+            for (int node = 1; node <= 3; node++) {
+                try (ZooKeeper z = connect(cluster.zkConnect(node))) {
+                    sync(z, "/");
+                    assertNull(z.exists("/box", false), "node " + node);
+                    assertNull(z.exists("/short-lived", false), "node " + node);
+                }
+            }
         }
     }
 
