@@ -16,6 +16,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,21 @@ final class CoordStateMachine extends BaseStateMachine {
         commitPush = CommitPush.of(server, groupId);
         storage.init(raftStorage);
         loadSnapshot();
+        getLifeCycle().transition(LifeCycle.State.STARTING);
+        getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
+
+    /**
+     * Before Ratis installs a snapshot from the leader: it then writes the files and calls {@link #reinitialize},
+     * and insists on the PAUSED state in between (a state machine left RUNNING made Ratis close the follower's
+     * division when the install came).
+     */
+    @Override
+    public void pause() {
+        if (getLifeCycleState() == LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(LifeCycle.State.PAUSING);
+            getLifeCycle().transition(LifeCycle.State.PAUSED);
+        }
     }
 
     @Override
@@ -71,7 +87,12 @@ final class CoordStateMachine extends BaseStateMachine {
     @Override
     public void reinitialize() throws IOException {
         // After a snapshot was installed from the leader: the whole state is replaced by it.
+        LOG.info("replacing the coordination state with a snapshot installed from the leader");
         loadSnapshot();
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
     }
 
     private void loadSnapshot() throws IOException {

@@ -45,7 +45,11 @@ class ClusterFaultTest {
 
     @BeforeAll
     static void up() {
-        cluster = new LocalCluster(dir.resolve("cluster"), 3, Map.of("TRIBUTARY_TICKTIME", "500"));
+        // Ratis snapshots every 50 entries (an entry holds many commands) and drops the log a snapshot covers
+        // (in small segments), so a node that was down long enough can only catch up from the leader's snapshot.
+        cluster = new LocalCluster(dir.resolve("cluster"), 3, Map.of("TRIBUTARY_TICKTIME", "500", "CLUSTER_NODE_ARGS",
+                "-o raft.server.snapshot.auto.trigger.threshold=50 -o raft.server.log.purge.upto.snapshot.index=true"
+                        + " -o raft.server.log.purge.gap=10 -o raft.server.log.segment.size.max=64KB"));
         cluster.up();
     }
 
@@ -208,6 +212,42 @@ class ClusterFaultTest {
         assertTrue(cluster.nodeLog(follower).contains("coordination state restored from Ratis snapshot"),
                 "the restart loaded the snapshot");
         assertConverged(Set.of("/snap/n49", "/snap/after-stop"));
+    }
+
+    /**
+     * Fault: kill -9 of a follower, then 5,000 creates through the leader (several snapshots, the log they
+     * cover purged). Checks: the restarted follower is sent the leader's snapshot (its log says it replaced
+     * its state with one), and converges to the same tree with every acknowledged create.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(5)
+    void aFollowerBehindThePurgedLogCatchesUpFromTheLeadersSnapshot() throws Exception {
+        int leader = cluster.awaitLeader(Duration.ofSeconds(60));
+        int follower = java.util.Arrays.stream(cluster.all()).filter(n -> n != leader).findFirst().orElseThrow();
+        cluster.run("kill", Integer.toString(follower));
+        Set<String> acked = ConcurrentHashMap.newKeySet();
+        try (ZooKeeper zk = EnsembleClient.connect(cluster, 10_000, leader)) {
+            zk.create("/behind", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(200);
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(5000);
+            for (int i = 0; i < 5000; i++) {
+                window.acquire();
+                String path = "/behind/n" + i;
+                zk.create(path, new byte[64], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT, (rc, p, ctx, name) -> {
+                    if (rc == 0) {
+                        acked.add(p);
+                    }
+                    window.release();
+                    done.countDown();
+                }, null);
+            }
+            assertTrue(done.await(120, TimeUnit.SECONDS), "every create answered");
+        }
+        assertEquals(5000, acked.size(), "every create acknowledged with a majority up");
+        restart(follower);
+        Poll.until(Duration.ofSeconds(120), "node " + follower + " installs the leader's snapshot", () -> cluster.nodeLog(follower)
+                .contains("replacing the coordination state with a snapshot installed from the leader"));
+        assertConverged(acked);
     }
 
     /**
