@@ -48,6 +48,8 @@ public final class HttpServerVerticle extends VerticleBase {
             server.requestHandler(router(pages));
             long touch = Math.max(100, s.wsSessionTimeoutMs() / 3);
             vertx.setPeriodic(touch, id -> door.touchRestSession());
+            long sweep = Math.max(100, Math.min(1000, s.consumerInstanceTimeoutMs() / 4));
+            vertx.setPeriodic(sweep, id -> door.consumers.expire(s.consumerInstanceTimeoutMs()));
             return server.listen();
         }).onSuccess(srv -> LOG.debug("HTTP listener instance on port {}", srv.actualPort()));
     }

@@ -42,7 +42,7 @@ final class TailSubscription implements WsConnection.Subscription {
     private final String group;
     /** One {@code records} frame per read instead of one {@code record} frame per record. */
     private final boolean batch;
-    private GroupTailMember member;
+    private GroupMember member;
     private final Map<Integer, Cursor> cursors = new TreeMap<>();
     private boolean active = true;
 
@@ -272,31 +272,37 @@ final class TailSubscription implements WsConnection.Subscription {
 
     /** Joins the group; the coordinator's assignment decides the partitions, committed offsets the positions. */
     private void startInGroup() {
-        member = new GroupTailMember(conn.door, group, topic, "earliest".equals(from), "websocket-" + conn.clientIp,
-                new GroupTailMember.Listener() {
+        member = new GroupMember(conn.door, group, () -> List.of(topic), "websocket-" + conn.clientIp, "websocket", true,
+                new GroupMember.Listener() {
                     @Override
-                    public void assigned(int generation, Map<Integer, Long> positions) {
+                    public void assigned(int generation, List<TopicPartition> partitions, Map<TopicPartition, Long> committed) {
                         if (!active) {
                             return;
                         }
                         stopCursors();
-                        positions.forEach((p, o) -> cursors.put(p, new Cursor(p, o)));
+                        for (TopicPartition tp : partitions) {
+                            PartitionLog log = conn.door.logs.partition(tp);
+                            Long at = committed.get(tp);
+                            long start = at != null ? at : log == null ? 0
+                                    : "earliest".equals(from) ? log.logStartOffset() : log.highWatermark();
+                            cursors.put(tp.partition(), new Cursor(tp.partition(), start));
+                        }
                         begin("assigned", member.describe());
                     }
 
                     @Override
-                    public Map<Integer, Long> revoked() {
+                    public Map<TopicPartition, Long> revoked() {
                         Map<Integer, Long> at = stopCursors();
                         if (active) {
                             conn.out.send(new JsonObject().put("type", "revoked").put("id", id).put("topic", topic)
                                     .put("partitions", new JsonArray(new ArrayList<>(at.keySet()))));
                         }
-                        return at;
+                        return byPartition(at);
                     }
 
                     @Override
-                    public Map<Integer, Long> delivered() {
-                        return TailSubscription.this.delivered();
+                    public Map<TopicPartition, Long> committable() {
+                        return byPartition(delivered());
                     }
 
                     @Override
@@ -305,6 +311,12 @@ final class TailSubscription implements WsConnection.Subscription {
                     }
                 });
         member.start();
+    }
+
+    private Map<TopicPartition, Long> byPartition(Map<Integer, Long> positions) {
+        Map<TopicPartition, Long> out = new java.util.HashMap<>();
+        positions.forEach((p, o) -> out.put(new TopicPartition(topic, p), o));
+        return out;
     }
 
     private static void requireNonNegative(long v) {
