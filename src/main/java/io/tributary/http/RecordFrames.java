@@ -1,7 +1,5 @@
 package io.tributary.http;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -9,11 +7,15 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import java.nio.ByteBuffer;
 
 /**
- * How a tail shows records: the key/value substring filter and the JSON of one record (partition, offset,
- * timestamp, key, value and headers in the tail's encoding: utf8, base64 or json). The resume token is
- * the subscription's to add. Stateless apart from its settings; used on the socket's event loop.
+ * How a tail shows records: the key/value substring filter, and the JSON text of a record's fields
+ * (partition, offset, timestamp, key, value and headers in the tail's encoding: utf8, base64 or json),
+ * written straight into a {@link StringBuilder} — no JsonObject per record, and ASCII bytes (the common
+ * case) go into the text without a decoder. The frame around them and the resume token are the
+ * subscription's to add. Stateless apart from its settings; used on the socket's event loop.
  */
 final class RecordFrames {
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
     private final String encoding;
     private final String keyFilter;
     private final String valueFilter;
@@ -40,20 +42,109 @@ final class RecordFrames {
         return s != null && s.contains(needle);
     }
 
-    /** A {@code record} frame of subscription {@code id}, without its token. */
-    JsonObject frame(String id, int partition, Record r, RecordBatch batch) {
-        JsonObject f = new JsonObject().put("type", "record").put("id", id).put("partition", partition)
-                .put("offset", r.offset()).put("timestamp", r.timestamp())
-                .put("timestamp_type", batch.timestampType().name);
-        Json.putBytes(f, "key", r.hasKey() ? r.key() : null, encoding);
-        Json.putBytes(f, "value", r.hasValue() ? r.value() : null, encoding);
-        JsonArray headers = new JsonArray();
+    /**
+     * Appends {@code "partition":..,"offset":..,"timestamp":..,"timestamp_type":..,"key":..,"value":..,"headers":[..]}
+     * (no braces): a {@code record} frame's fields after {@code type} and {@code id}, before {@code token}.
+     */
+    void appendFields(StringBuilder sb, int partition, Record r, RecordBatch batch) {
+        sb.append("\"partition\":").append(partition).append(",\"offset\":").append(r.offset())
+                .append(",\"timestamp\":").append(r.timestamp()).append(",\"timestamp_type\":");
+        string(sb, batch.timestampType().name);
+        sb.append(',');
+        bytes(sb, "key", r.hasKey() ? r.key() : null, encoding);
+        sb.append(',');
+        bytes(sb, "value", r.hasValue() ? r.value() : null, encoding);
+        sb.append(",\"headers\":[");
+        boolean first = true;
         for (Header h : r.headers()) {
-            JsonObject ho = new JsonObject().put("key", h.key());
-            Json.putBytes(ho, "value", h.value() == null ? null : ByteBuffer.wrap(h.value()),
-                    "json".equals(encoding) ? "utf8" : encoding);
-            headers.add(ho);
+            if (!first) {
+                sb.append(',');
+            }
+            first = false;
+            sb.append("{\"key\":");
+            string(sb, h.key());
+            sb.append(',');
+            bytes(sb, "value", h.value() == null ? null : ByteBuffer.wrap(h.value()), "json".equals(encoding) ? "utf8" : encoding);
+            sb.append('}');
         }
-        return f.put("headers", headers);
+        sb.append(']');
+    }
+
+    /**
+     * {@code "field":<text>} for bytes that are UTF-8 (as JSON itself under {@code json} when they parse),
+     * else {@code "field_base64":"..."}; {@code "field":null} for none — what {@link Json#putBytes} gives.
+     */
+    static void bytes(StringBuilder sb, String field, ByteBuffer bytes, String encoding) {
+        if (bytes == null) {
+            sb.append('"').append(field).append("\":null");
+            return;
+        }
+        if (!"base64".equals(encoding)) {
+            if ("json".equals(encoding)) {
+                String s = Json.utf8OrNull(bytes);
+                if (s != null) {
+                    sb.append('"').append(field).append("\":");
+                    try {
+                        sb.append(io.vertx.core.json.Json.encode(io.vertx.core.json.Json.decodeValue(s)));
+                    } catch (RuntimeException notJson) {
+                        string(sb, s); // a value that is not JSON is sent as text
+                    }
+                    return;
+                }
+            } else {
+                int mark = sb.length();
+                sb.append('"').append(field).append("\":");
+                if (asciiString(sb, bytes)) {
+                    return;
+                }
+                String s = Json.utf8OrNull(bytes);
+                if (s != null) {
+                    string(sb, s);
+                    return;
+                }
+                sb.setLength(mark);
+            }
+        }
+        sb.append('"').append(field).append("_base64\":\"").append(Json.base64(bytes)).append('"');
+    }
+
+    /** Appends the bytes as a JSON string when all are ASCII; false (nothing appended) otherwise. */
+    private static boolean asciiString(StringBuilder sb, ByteBuffer bytes) {
+        int mark = sb.length();
+        sb.append('"');
+        for (int i = bytes.position(), end = bytes.limit(); i < end; i++) {
+            byte b = bytes.get(i);
+            if (b < 0) {
+                sb.setLength(mark);
+                return false;
+            }
+            escape(sb, (char) b);
+        }
+        sb.append('"');
+        return true;
+    }
+
+    /** A JSON string literal. */
+    static void string(StringBuilder sb, CharSequence s) {
+        sb.append('"');
+        for (int i = 0, n = s.length(); i < n; i++) {
+            escape(sb, s.charAt(i));
+        }
+        sb.append('"');
+    }
+
+    private static void escape(StringBuilder sb, char c) {
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            sb.append(c);
+            return;
+        }
+        switch (c) {
+            case '"' -> sb.append("\\\"");
+            case '\\' -> sb.append("\\\\");
+            case '\n' -> sb.append("\\n");
+            case '\r' -> sb.append("\\r");
+            case '\t' -> sb.append("\\t");
+            default -> sb.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+        }
     }
 }

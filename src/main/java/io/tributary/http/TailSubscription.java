@@ -45,6 +45,11 @@ final class TailSubscription implements WsConnection.Subscription {
     private GroupMember member;
     private final Map<Integer, Cursor> cursors = new TreeMap<>();
     private boolean active = true;
+    /** The subscription id as a JSON string, and the token's fixed start. */
+    private final String idJson;
+    private final String tokenPrefix;
+    /** Reused for the text of every frame. */
+    private StringBuilder frame = new StringBuilder(1024);
 
     private final class Cursor {
         final int partition;
@@ -71,6 +76,10 @@ final class TailSubscription implements WsConnection.Subscription {
         this.requested = partitions;
         this.from = from;
         this.frames = new RecordFrames(encoding, keyFilter, valueFilter);
+        StringBuilder quoted = new StringBuilder();
+        RecordFrames.string(quoted, id);
+        this.idJson = quoted.toString();
+        this.tokenPrefix = ResumeToken.prefix(topic);
     }
 
     static TailSubscription parse(WsConnection conn, String id, JsonObject t) {
@@ -381,40 +390,69 @@ final class TailSubscription implements WsConnection.Subscription {
     }
 
     private void emit(Cursor c, MemoryRecords records) {
-        JsonArray many = batch ? new JsonArray() : null;
-        for (RecordBatch batch : records.batches()) {
-            if (batch.isControlBatch()) {
-                c.next = Math.max(c.next, batch.nextOffset());
+        StringBuilder sb = frame;
+        sb.setLength(0);
+        if (batch) {
+            sb.append("{\"type\":\"records\",\"id\":").append(idJson).append(",\"partition\":").append(c.partition)
+                    .append(",\"records\":[");
+        }
+        int mark = sb.length();
+        for (RecordBatch b : records.batches()) {
+            if (b.isControlBatch()) {
+                c.next = Math.max(c.next, b.nextOffset());
                 continue;
             }
-            for (Record r : batch) {
+            for (Record r : b) {
                 if (r.offset() < c.next) {
                     continue;
                 }
                 c.next = r.offset() + 1;
-                if (frames.matches(r)) {
-                    JsonObject f = frames.frame(id, c.partition, r, batch).put("token", token());
-                    if (many != null) {
-                        f.remove("type");
-                        f.remove("id");
-                        many.add(f);
-                    } else {
-                        conn.out.send(f);
-                    }
+                if (!frames.matches(r)) {
+                    continue;
+                }
+                if (batch) {
+                    sb.append(sb.length() == mark ? "{" : ",{");
+                } else {
+                    sb.setLength(0);
+                    sb.append("{\"type\":\"record\",\"id\":").append(idJson).append(',');
+                }
+                frames.appendFields(sb, c.partition, r, b);
+                sb.append(",\"token\":\"");
+                appendToken(sb);
+                sb.append("\"}");
+                if (!batch) {
+                    conn.out.send(sb.toString());
                 }
             }
-            c.next = Math.max(c.next, batch.nextOffset());
+            c.next = Math.max(c.next, b.nextOffset());
         }
-        if (many != null && !many.isEmpty()) {
-            conn.out.send(new JsonObject().put("type", "records").put("id", id).put("partition", c.partition)
-                    .put("records", many).put("token", token()));
+        if (batch && sb.length() > mark) {
+            sb.append("],\"token\":\"");
+            appendToken(sb);
+            conn.out.send(sb.append("\"}").toString());
+        }
+        if (sb.capacity() > 4 * READ_BYTES) {
+            frame = new StringBuilder(1024); // do not keep an unusually large frame's buffer
         }
     }
 
+    /** The position after what has been delivered, for every partition: only the moving cursor's entry differs. */
     private String token() {
-        Map<Integer, Long> next = new TreeMap<>();
-        cursors.values().forEach(c -> next.put(c.partition, c.next));
-        return new ResumeToken(topic, next).encode();
+        StringBuilder sb = new StringBuilder(64);
+        appendToken(sb);
+        return sb.toString();
+    }
+
+    private void appendToken(StringBuilder sb) {
+        sb.append(tokenPrefix);
+        boolean first = true;
+        for (Cursor c : cursors.values()) {
+            if (!first) {
+                sb.append(',');
+            }
+            first = false;
+            sb.append(c.partition).append(':').append(c.next);
+        }
     }
 
     private void fail(int code, String message) {
