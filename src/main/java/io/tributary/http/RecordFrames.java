@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  * (partition, offset, timestamp, key, value and headers in the tail's encoding: utf8, base64 or json),
  * written straight into a {@link StringBuilder} — no JsonObject per record, and ASCII bytes (the common
  * case) go into the text without a decoder. The frame around them and the resume token are the
- * subscription's to add. Stateless apart from its settings; used on the socket's event loop.
+ * subscription's to add. One per subscription, on the socket's event loop (it reuses a scratch buffer).
  */
 final class RecordFrames {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -19,6 +19,8 @@ final class RecordFrames {
     private final String encoding;
     private final String keyFilter;
     private final String valueFilter;
+    /** Reused to turn ASCII bytes into chars in one pass. */
+    private char[] scratch = new char[256];
 
     RecordFrames(String encoding, String keyFilter, String valueFilter) {
         this.encoding = encoding;
@@ -74,7 +76,7 @@ final class RecordFrames {
      * {@code "field":<text>} for bytes that are UTF-8 (as JSON itself under {@code json} when they parse),
      * else {@code "field_base64":"..."}; {@code "field":null} for none — what {@link Json#putBytes} gives.
      */
-    static void bytes(StringBuilder sb, String field, ByteBuffer bytes, String encoding) {
+    void bytes(StringBuilder sb, String field, ByteBuffer bytes, String encoding) {
         if (bytes == null) {
             sb.append('"').append(field).append("\":null");
             return;
@@ -109,18 +111,36 @@ final class RecordFrames {
     }
 
     /** Appends the bytes as a JSON string when all are ASCII; false (nothing appended) otherwise. */
-    private static boolean asciiString(StringBuilder sb, ByteBuffer bytes) {
-        int mark = sb.length();
-        sb.append('"');
-        for (int i = bytes.position(), end = bytes.limit(); i < end; i++) {
-            byte b = bytes.get(i);
-            if (b < 0) {
-                sb.setLength(mark);
-                return false;
+    private boolean asciiString(StringBuilder sb, ByteBuffer bytes) {
+        int n = bytes.remaining();
+        int at = bytes.position();
+        if (scratch.length < n) {
+            scratch = new char[Math.max(n, 2 * scratch.length)];
+        }
+        char[] cs = scratch;
+        boolean plain = true;
+        for (int i = 0; i < n; i++) {
+            byte b = bytes.get(at + i);
+            if (b < 0x20 || b == '"' || b == '\\') {
+                if (b < 0) {
+                    return false;
+                }
+                plain = false;
             }
-            escape(sb, (char) b);
+            cs[i] = (char) b;
         }
         sb.append('"');
+        if (plain) {
+            sb.append(cs, 0, n); // one copy for the common case: nothing to escape
+        } else {
+            for (int i = 0; i < n; i++) {
+                escape(sb, cs[i]);
+            }
+        }
+        sb.append('"');
+        if (cs.length > 64 * 1024) {
+            scratch = new char[256]; // keep no unusually large buffer
+        }
         return true;
     }
 

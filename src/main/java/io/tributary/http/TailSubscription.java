@@ -6,7 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -17,19 +16,18 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A topic tail over a WebSocket. Each partition has its own cursor and reads on its own: a read
- * ({@code LogService.readToHeap}, whole batches below the high watermark) is issued only while the
- * socket's send queue is below {@code http.ws.max.queued.bytes}; a full queue parks the cursor until the
- * queue drains, so a slow browser slows only itself and the heap holds at most the bound plus one read
- * per partition. A cursor at the high watermark waits for the log's append watcher (registered before
- * the first read, so no append is missed), never a timer. An empty or parked partition never holds
- * back another.
+ * A topic tail over a WebSocket: where it starts (earliest, latest, offsets, a timestamp, a resume token, or
+ * a consumer group's assignment and committed offsets through {@link GroupMember}) and how its records are
+ * framed. Each partition has its own {@link TailCursor}, which reads on its own only while the socket's send
+ * queue is below {@code http.ws.max.queued.bytes} and waits for the log's append watcher at the end, so a
+ * slow browser slows only itself, the heap holds at most the bound plus two reads per partition, and an
+ * empty or parked partition never holds back another. Frames are written as text straight from the
+ * records ({@link RecordFrames}), without a JsonObject per record.
  *
  * <p>Every record frame carries the resume token after it; subscribing with that token continues with
  * the next record of every partition.
  */
-final class TailSubscription implements WsConnection.Subscription {
-    private static final int READ_BYTES = 256 * 1024;
+final class TailSubscription implements WsConnection.Subscription, TailCursor.Owner {
 
     private final WsConnection conn;
     private final String id;
@@ -43,28 +41,13 @@ final class TailSubscription implements WsConnection.Subscription {
     /** One {@code records} frame per read instead of one {@code record} frame per record. */
     private final boolean batch;
     private GroupMember member;
-    private final Map<Integer, Cursor> cursors = new TreeMap<>();
+    private final Map<Integer, TailCursor> cursors = new TreeMap<>();
     private boolean active = true;
     /** The subscription id as a JSON string, and the token's fixed start. */
     private final String idJson;
     private final String tokenPrefix;
     /** Reused for the text of every frame. */
     private StringBuilder frame = new StringBuilder(1024);
-
-    private final class Cursor {
-        final int partition;
-        final TopicPartition tp;
-        long next;
-        boolean busy;
-        boolean parked;
-        Runnable unwatch;
-
-        Cursor(int partition, long next) {
-            this.partition = partition;
-            this.tp = new TopicPartition(topic, partition);
-            this.next = next;
-        }
-    }
 
     private TailSubscription(WsConnection conn, String id, String topic, List<Integer> partitions, Object from,
                              String encoding, String keyFilter, String valueFilter, String group, boolean batch) {
@@ -226,7 +209,7 @@ final class TailSubscription implements WsConnection.Subscription {
             } else {
                 start = log.highWatermark();
             }
-            Cursor c = new Cursor(p, start);
+            TailCursor c = new TailCursor(conn, this, new TopicPartition(topic, p), start);
             cursors.put(p, c);
             if (timestamp != null) {
                 resolved.add(conn.door.logs.offsetForTimestamp(c.tp, timestamp).map(found -> {
@@ -253,21 +236,14 @@ final class TailSubscription implements WsConnection.Subscription {
         cursors.values().forEach(c -> positions.put(Integer.toString(c.partition), c.next));
         conn.out.send(extra.put("type", frameType).put("id", id).put("topic", topic)
                 .put("positions", positions).put("token", token()));
-        for (Cursor c : cursors.values()) {
-            // Watch first, then read: an append between the two only wakes a cursor already reading.
-            c.unwatch = conn.door.logs.watchAppends(c.tp, () -> conn.context.runOnContext(v -> pump(c)));
-            pump(c);
-        }
+        cursors.values().forEach(TailCursor::start);
     }
 
     /** Stops every cursor; returns the next offset of each (what has been delivered). */
     private Map<Integer, Long> stopCursors() {
         Map<Integer, Long> at = delivered();
-        for (Cursor c : cursors.values()) {
-            if (c.unwatch != null) {
-                c.unwatch.run();
-                c.unwatch = null;
-            }
+        for (TailCursor c : cursors.values()) {
+            c.stop();
         }
         cursors.clear();
         return at;
@@ -294,7 +270,7 @@ final class TailSubscription implements WsConnection.Subscription {
                             Long at = committed.get(tp);
                             long start = at != null ? at : log == null ? 0
                                     : "earliest".equals(from) ? log.logStartOffset() : log.highWatermark();
-                            cursors.put(tp.partition(), new Cursor(tp.partition(), start));
+                            cursors.put(tp.partition(), new TailCursor(conn, TailSubscription.this, tp, start));
                         }
                         begin("assigned", member.describe());
                     }
@@ -338,58 +314,18 @@ final class TailSubscription implements WsConnection.Subscription {
         return Math.max(log.logStartOffset(), Math.min(offset, log.highWatermark()));
     }
 
-    private void pump(Cursor c) {
-        if (!active || c.busy || !conn.isOpen() || cursors.get(c.partition) != c) {
-            return;
-        }
-        if (conn.out.full()) {
-            if (!c.parked) {
-                c.parked = true;
-                conn.out.whenDrained(() -> {
-                    c.parked = false;
-                    pump(c);
-                });
-            }
-            return;
-        }
-        PartitionLog log = conn.door.logs.partition(c.tp);
-        if (log == null) {
-            fail(HttpErrors.TOPIC_NOT_FOUND, "Topic " + topic + " was deleted.");
-            return;
-        }
-        if (c.next >= log.highWatermark()) {
-            return; // the append watcher calls again
-        }
-        fetch(c, c.next);
+    @Override
+    public boolean live(TailCursor c) {
+        return active && cursors.get(c.partition) == c;
     }
 
-    /** Reads from {@code from} (one read per partition in flight), emits, and goes on. */
-    private void fetch(Cursor c, long from) {
-        c.busy = true;
-        conn.door.logs.readToHeap(c.tp, from, READ_BYTES, true).onComplete(ar -> {
-            c.busy = false;
-            if (!active || cursors.get(c.partition) != c) {
-                return; // ended, or the partition was revoked while reading
-            }
-            if (ar.failed()) {
-                if (ar.cause() instanceof OffsetOutOfRangeException) {
-                    // Retention removed what we were about to read: continue at the new log start.
-                    PartitionLog l = conn.door.logs.partition(c.tp);
-                    if (l != null && c.next < l.logStartOffset()) {
-                        c.next = l.logStartOffset();
-                        pump(c);
-                        return;
-                    }
-                }
-                fail(50000, "reading " + c.tp + " failed: " + ar.cause().getMessage());
-                return;
-            }
-            emit(c, ar.result());
-            pump(c);
-        });
+    @Override
+    public void failed(int code, String message) {
+        fail(code, message);
     }
 
-    private void emit(Cursor c, MemoryRecords records) {
+    @Override
+    public void emit(TailCursor c, MemoryRecords records) {
         StringBuilder sb = frame;
         sb.setLength(0);
         if (batch) {
@@ -431,7 +367,7 @@ final class TailSubscription implements WsConnection.Subscription {
             appendToken(sb);
             conn.out.send(sb.append("\"}").toString());
         }
-        if (sb.capacity() > 4 * READ_BYTES) {
+        if (sb.capacity() > 4 * TailCursor.READ_BYTES) {
             frame = new StringBuilder(1024); // do not keep an unusually large frame's buffer
         }
     }
@@ -446,7 +382,7 @@ final class TailSubscription implements WsConnection.Subscription {
     private void appendToken(StringBuilder sb) {
         sb.append(tokenPrefix);
         boolean first = true;
-        for (Cursor c : cursors.values()) {
+        for (TailCursor c : cursors.values()) {
             if (!first) {
                 sb.append(',');
             }
