@@ -40,7 +40,10 @@ final class TailSubscription implements WsConnection.Subscription, TailCursor.Ow
     private final String group;
     /** One {@code records} frame per read instead of one {@code record} frame per record. */
     private final boolean batch;
-    private GroupMember member;
+    /** The group side of a tail with a {@code group}, else null. */
+    private GroupTail groupTail;
+    /** {@code commit: "ack"}: the group commits only what the client acknowledged. */
+    private final boolean ackMode;
     private final Map<Integer, TailCursor> cursors = new TreeMap<>();
     private boolean active = true;
     /** The subscription id as a JSON string, and the token's fixed start. */
@@ -50,7 +53,9 @@ final class TailSubscription implements WsConnection.Subscription, TailCursor.Ow
     private StringBuilder frame = new StringBuilder(1024);
 
     private TailSubscription(WsConnection conn, String id, String topic, List<Integer> partitions, Object from,
-                             String encoding, String keyFilter, String valueFilter, String group, boolean batch) {
+                             String encoding, String keyFilter, String valueFilter, String group, boolean batch,
+                             boolean ackMode) {
+        this.ackMode = ackMode;
         this.conn = conn;
         this.group = group;
         this.batch = batch;
@@ -120,8 +125,13 @@ final class TailSubscription implements WsConnection.Subscription, TailCursor.Ow
             conn.error(id, HttpErrors.INVALID_PAYLOAD, "batch is a boolean");
             return null;
         }
+        Object commit = t.getValue("commit", "auto");
+        if (!"auto".equals(commit) && !("ack".equals(commit) && group != null)) {
+            conn.error(id, HttpErrors.INVALID_PAYLOAD, "commit is \"auto\" or \"ack\", and only for a tail with a group");
+            return null;
+        }
         return new TailSubscription(conn, id, topic, partitions, t.getValue("from", "latest"), (String) encoding,
-                (String) key, (String) value, (String) group, (Boolean) batch);
+                (String) key, (String) value, (String) group, (Boolean) batch, "ack".equals(commit));
     }
 
     @Override
@@ -136,7 +146,8 @@ final class TailSubscription implements WsConnection.Subscription, TailCursor.Ow
             return;
         }
         if (group != null) {
-            startInGroup();
+            groupTail = new GroupTail(this, conn, group, topic, "earliest".equals(from), ackMode);
+            groupTail.start();
             return;
         }
         List<Integer> parts = requested;
@@ -249,59 +260,39 @@ final class TailSubscription implements WsConnection.Subscription, TailCursor.Ow
         return at;
     }
 
-    private Map<Integer, Long> delivered() {
+    Map<Integer, Long> delivered() {
         Map<Integer, Long> at = new TreeMap<>();
         cursors.values().forEach(c -> at.put(c.partition, c.next));
         return at;
     }
 
-    /** Joins the group; the coordinator's assignment decides the partitions, committed offsets the positions. */
-    private void startInGroup() {
-        member = new GroupMember(conn.door, group, () -> List.of(topic), "websocket-" + conn.clientIp, "websocket", true,
-                new GroupMember.Listener() {
-                    @Override
-                    public void assigned(int generation, List<TopicPartition> partitions, Map<TopicPartition, Long> committed) {
-                        if (!active) {
-                            return;
-                        }
-                        stopCursors();
-                        for (TopicPartition tp : partitions) {
-                            PartitionLog log = conn.door.logs.partition(tp);
-                            Long at = committed.get(tp);
-                            long start = at != null ? at : log == null ? 0
-                                    : "earliest".equals(from) ? log.logStartOffset() : log.highWatermark();
-                            cursors.put(tp.partition(), new TailCursor(conn, TailSubscription.this, tp, start));
-                        }
-                        begin("assigned", member.describe());
-                    }
-
-                    @Override
-                    public Map<TopicPartition, Long> revoked() {
-                        Map<Integer, Long> at = stopCursors();
-                        if (active) {
-                            conn.out.send(new JsonObject().put("type", "revoked").put("id", id).put("topic", topic)
-                                    .put("partitions", new JsonArray(new ArrayList<>(at.keySet()))));
-                        }
-                        return byPartition(at);
-                    }
-
-                    @Override
-                    public Map<TopicPartition, Long> committable() {
-                        return byPartition(delivered());
-                    }
-
-                    @Override
-                    public void failed(int code, String message) {
-                        fail(code, message);
-                    }
-                });
-        member.start();
+    /** A group's assignment ({@link GroupTail}): cursors at these positions, announced with an {@code assigned} frame. */
+    void assign(Map<Integer, Long> positions, JsonObject describe) {
+        if (!active) {
+            return;
+        }
+        stopCursors();
+        positions.forEach((p, o) -> cursors.put(p, new TailCursor(conn, this, new TopicPartition(topic, p), o)));
+        begin("assigned", describe);
     }
 
-    private Map<TopicPartition, Long> byPartition(Map<Integer, Long> positions) {
-        Map<TopicPartition, Long> out = new java.util.HashMap<>();
-        positions.forEach((p, o) -> out.put(new TopicPartition(topic, p), o));
-        return out;
+    /** The group takes the partitions back: cursors stop, a {@code revoked} frame; answers what was delivered. */
+    Map<Integer, Long> revoke() {
+        Map<Integer, Long> at = stopCursors();
+        if (active) {
+            conn.out.send(new JsonObject().put("type", "revoked").put("id", id).put("topic", topic)
+                    .put("partitions", new JsonArray(new ArrayList<>(at.keySet()))));
+        }
+        return at;
+    }
+
+    /** An {@code ack} frame for this subscription. */
+    void onAck(JsonObject frame) {
+        if (groupTail == null) {
+            conn.error(id, HttpErrors.INVALID_PAYLOAD, "ack frames need a group tail subscribed with \"commit\": \"ack\"");
+        } else {
+            groupTail.onAck(id, frame);
+        }
     }
 
     private static void requireNonNegative(long v) {
@@ -401,8 +392,8 @@ final class TailSubscription implements WsConnection.Subscription, TailCursor.Ow
 
     @Override
     public void cancel() {
-        if (member != null) {
-            member.close(); // commits what was delivered, then leaves the group
+        if (groupTail != null) {
+            groupTail.close(); // commits what was delivered (or acknowledged), then leaves the group
         }
         active = false;
         stopCursors();
