@@ -5,13 +5,14 @@ import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * How a tail shows records: the key/value substring filter, and the JSON text of a record's fields
  * (partition, offset, timestamp, key, value and headers in the tail's encoding: utf8, base64 or json),
  * written straight into a {@link StringBuilder} — no JsonObject per record, and ASCII bytes (the common
  * case) go into the text without a decoder. The frame around them and the resume token are the
- * subscription's to add. One per subscription, on the socket's event loop (it reuses a scratch buffer).
+ * subscription's to add. Stateless apart from its settings; used on the socket's event loop.
  */
 final class RecordFrames {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -19,8 +20,6 @@ final class RecordFrames {
     private final String encoding;
     private final String keyFilter;
     private final String valueFilter;
-    /** Reused to turn ASCII bytes into chars in one pass. */
-    private char[] scratch = new char[256];
 
     RecordFrames(String encoding, String keyFilter, String valueFilter) {
         this.encoding = encoding;
@@ -30,6 +29,9 @@ final class RecordFrames {
 
     /** True when the record passes both substring filters (a missing filter passes everything). */
     boolean matches(Record r) {
+        if (keyFilter == null && valueFilter == null) {
+            return true; // without looking at the record (each key() and value() is a new buffer)
+        }
         return contains(r.key(), keyFilter) && contains(r.value(), valueFilter);
     }
 
@@ -113,34 +115,35 @@ final class RecordFrames {
     /** Appends the bytes as a JSON string when all are ASCII; false (nothing appended) otherwise. */
     private boolean asciiString(StringBuilder sb, ByteBuffer bytes) {
         int n = bytes.remaining();
-        int at = bytes.position();
-        if (scratch.length < n) {
-            scratch = new char[Math.max(n, 2 * scratch.length)];
+        byte[] a;
+        int off;
+        if (bytes.hasArray()) {
+            a = bytes.array();
+            off = bytes.arrayOffset() + bytes.position();
+        } else {
+            a = new byte[n];
+            bytes.duplicate().get(a);
+            off = 0;
         }
-        char[] cs = scratch;
         boolean plain = true;
-        for (int i = 0; i < n; i++) {
-            byte b = bytes.get(at + i);
+        for (int i = off, end = off + n; i < end; i++) {
+            byte b = a[i];
             if (b < 0x20 || b == '"' || b == '\\') {
                 if (b < 0) {
-                    return false;
+                    return false; // not ASCII: the caller decodes it as UTF-8
                 }
                 plain = false;
             }
-            cs[i] = (char) b;
         }
         sb.append('"');
         if (plain) {
-            sb.append(cs, 0, n); // one copy for the common case: nothing to escape
+            sb.append(new String(a, off, n, StandardCharsets.ISO_8859_1)); // two array copies for the common case
         } else {
-            for (int i = 0; i < n; i++) {
-                escape(sb, cs[i]);
+            for (int i = off, end = off + n; i < end; i++) {
+                escape(sb, (char) a[i]);
             }
         }
         sb.append('"');
-        if (cs.length > 64 * 1024) {
-            scratch = new char[256]; // keep no unusually large buffer
-        }
         return true;
     }
 

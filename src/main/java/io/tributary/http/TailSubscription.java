@@ -203,23 +203,13 @@ final class TailSubscription implements WsConnection.Subscription, TailCursor.Ow
         }
         List<Future<Void>> resolved = new ArrayList<>();
         for (int p : parts) {
-            if (p < 0 || p >= info.partitions()) {
-                fail(HttpErrors.PARTITION_NOT_FOUND, "partition " + p + " of " + topic + " not found");
-                return;
-            }
-            PartitionLog log = conn.door.logs.partition(new TopicPartition(topic, p));
+            PartitionLog log = p < 0 || p >= info.partitions() ? null : conn.door.logs.partition(new TopicPartition(topic, p));
             if (log == null) {
                 fail(HttpErrors.PARTITION_NOT_FOUND, "partition " + p + " of " + topic + " not found");
                 return;
             }
-            long start;
-            if (explicit.containsKey(p)) {
-                start = clamp(explicit.get(p), log);
-            } else if ("earliest".equals(position)) {
-                start = log.logStartOffset();
-            } else {
-                start = log.highWatermark();
-            }
+            long start = explicit.containsKey(p) ? clamp(explicit.get(p), log)
+                    : "earliest".equals(position) ? log.logStartOffset() : log.highWatermark();
             TailCursor c = new TailCursor(conn, this, new TopicPartition(topic, p), start);
             cursors.put(p, c);
             if (timestamp != null) {
