@@ -83,7 +83,9 @@ class RestBadInputMatrixTest {
                 new Route("GET", V2 + "/offsets"),
                 new Route("POST", V2 + "/positions"),
                 new Route("POST", V2 + "/positions/beginning"),
-                new Route("POST", V2 + "/positions/end"));
+                new Route("POST", V2 + "/positions/end"),
+                new Route("POST", "/topics/held"),
+                new Route("POST", "/topics/held/partitions/0"));
     }
 
     private static String url(Route r) {

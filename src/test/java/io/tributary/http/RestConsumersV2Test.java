@@ -251,6 +251,45 @@ class RestConsumersV2Test {
         assertEquals(204, curl("DELETE", instance, V2, null, null).status());
     }
 
+    @Test
+    void theQuickStartsProduceStepWritesWhatAKafkaConsumerReads() throws Exception {
+        KafkaClientsSupport.createTopic(node.bootstrap(), "v2produce", 2, Map.of());
+        // $ curl -X POST -H "Content-Type: application/vnd.kafka.json.v2+json" -H "Accept: application/vnd.kafka.v2+json"
+        //   --data '{"records":[{"value":{"foo":"bar"}}]}' "http://localhost:8082/topics/jsontest"
+        Http.Response json = curl("POST", node.httpBase() + "/topics/v2produce", JSON_V2, V2,
+                "{\"records\":[{\"value\":{\"foo\":\"bar\"},\"partition\":0}]}");
+        assertEquals(200, json.status(), json.body());
+        assertEquals(V2, json.contentType());
+        assertEquals(new JsonObject().put("offsets", new JsonArray().add(new JsonObject().put("partition", 0).put("offset", 0)
+                .putNull("error_code").putNull("error"))).putNull("key_schema_id").putNull("value_schema_id"), json.json());
+        Http.Response binary = curl("POST", node.httpBase() + "/topics/v2produce/partitions/1", BINARY_V2, V2,
+                "{\"records\":[{\"key\":\"a2V5\",\"value\":\"S2Fma2E=\"},{\"value\":\"bG9ncw==\"}]}");
+        assertEquals(List.of(0L, 1L), binary.json().getJsonArray("offsets").stream()
+                .map(o -> ((JsonObject) o).getLong("offset")).toList(), binary.body());
+        try (KafkaConsumer<String, String> c = KafkaClientsSupport.consumer(node.bootstrap(), Map.of())) {
+            assertEquals("{\"foo\":\"bar\"}", KafkaClientsSupport.readFrom(c, new TopicPartition("v2produce", 0), 0, 1, Duration.ofSeconds(30))
+                    .get(0).value());
+            var read = KafkaClientsSupport.readFrom(c, new TopicPartition("v2produce", 1), 0, 2, Duration.ofSeconds(30));
+            assertEquals("key", read.get(0).key());
+            assertEquals("Kafka", read.get(0).value());
+            assertEquals("logs", read.get(1).value());
+        }
+        assertError(curl("POST", node.httpBase() + "/topics/v2produce", "application/vnd.kafka.avro.v2+json", V2,
+                "{\"records\":[{\"value\":1}]}"), 415, 41500, "avro without a Schema Registry");
+        assertError(curl("POST", node.httpBase() + "/topics/v2produce", V2, V2, "{\"records\":[{\"value\":1}]}"), 422, 42206,
+                "no embedded format means binary, and 1 is no base64 string");
+        assertError(curl("POST", node.httpBase() + "/topics/v2produce", BINARY_V2, V2,
+                "{\"records\":[{\"value\":\"AAAA\"},{\"value\":\"not base64!\"}]}"), 422, 42206, "bad base64 (nothing written)");
+        assertError(curl("POST", node.httpBase() + "/topics/nope", JSON_V2, V2, "{\"records\":[{\"value\":1}]}"), 404, 40401,
+                "an unknown topic");
+        assertError(curl("POST", node.httpBase() + "/topics/v2produce/partitions/9", JSON_V2, V2, "{\"records\":[{\"value\":1}]}"),
+                404, 40402, "an unknown partition");
+        assertError(curl("POST", node.httpBase() + "/topics/v2produce", JSON_V2, V2, "{\"records\":[]}"), 422, 42206, "no records");
+        assertEquals(1L, node.node().logManager().partition(new TopicPartition("v2produce", 0)).logEndOffset(),
+                "the refused requests wrote nothing");
+        assertEquals(2L, node.node().logManager().partition(new TopicPartition("v2produce", 1)).logEndOffset());
+    }
+
     static void assertError(Http.Response r, int status, int code, String what) {
         assertEquals(status, r.status(), what + ": " + r.body());
         assertEquals(code, r.json().getInteger("error_code"), what + ": " + r.body());
