@@ -49,6 +49,8 @@ final class ConsumerInstance {
     final boolean autoCommit;
     /** consumer.request.timeout.ms: how long a records request waits when it gives no timeout. */
     final long requestTimeoutMs;
+    /** The creating client's address, shown as the member's host (as Kafka shows a consumer's). */
+    private final String clientHost;
     private final Context owner;
     private volatile long lastUsed = System.currentTimeMillis();
     private volatile int inFlight;
@@ -68,7 +70,8 @@ final class ConsumerInstance {
     final ConsumerRead reader;
 
     ConsumerInstance(HttpFrontDoor door, Context owner, String group, String id, V2Format format, String reset,
-                     boolean autoCommit, long requestTimeoutMs) {
+                     boolean autoCommit, long requestTimeoutMs, String clientHost) {
+        this.clientHost = clientHost;
         this.door = door;
         this.owner = owner;
         this.group = group;
@@ -131,7 +134,7 @@ final class ConsumerInstance {
         topics = newTopics;
         pattern = newPattern;
         if (member == null) { // a changed subscription is noticed by the member's next heartbeat, which rejoins
-            member = new GroupMember(door, group, this::subscribedTopics, "rest-" + id, "rest-proxy", autoCommit, membership());
+            member = new GroupMember(door, group, this::subscribedTopics, "rest-" + id, clientHost, autoCommit, membership());
             member.start();
         }
         return Future.succeededFuture();

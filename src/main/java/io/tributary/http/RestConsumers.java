@@ -158,7 +158,8 @@ final class RestConsumers {
         number(b, "fetch.min.bytes", -1);
         String id = name != null ? name : "rest-consumer-" + door.nodeId + "-" + java.util.UUID.randomUUID();
         ConsumerInstance c = new ConsumerInstance(door, door.vertx.getOrCreateContext(), group, id, format, reset,
-                commit.equals("true"), Math.min(timeout, MAX_TIMEOUT_MS));
+                commit.equals("true"), Math.min(timeout, MAX_TIMEOUT_MS),
+                "/" + (ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress()));
         door.consumers.add(c);
         String uri = ctx.request().absoluteURI();
         int q = uri.indexOf('?');

@@ -140,8 +140,8 @@ class RestConsumersV2Test {
                 List.of("--bootstrap-server", node.bootstrap(), "--describe", "--group", "my_json_consumer"), null, 120);
         assertEquals(0, described.exitCode(), described.all());
         assertTrue(described.stdout().lines().anyMatch(l -> l.contains("jsontest") && l.matches(".*\\s1\\s+1\\s+0\\s.*")
-                && l.contains("rest-my_consumer_instance")), "kafka-consumer-groups shows offset 1, end 1, lag 0 and the"
-                + " instance as the partition's consumer:\n" + described.stdout());
+                && l.contains("rest-my_consumer_instance") && l.contains("/127.0.0.1")), "kafka-consumer-groups shows offset 1,"
+                + " end 1, lag 0 and the instance (from its client's address) as the partition's consumer:\n" + described.stdout());
 
         // $ curl -X DELETE -H "Content-Type: application/vnd.kafka.v2+json" .../instances/my_consumer_instance
         assertEquals(204, curl("DELETE", instance, V2, null, null).status());
