@@ -44,11 +44,16 @@ public final class HttpErrors {
     }
 
     public static void send(HttpServerResponse resp, int errorCode, String message) {
+        send(resp, errorCode, message, "application/json");
+    }
+
+    /** With another JSON content type (REST Proxy v2 answers errors as {@code application/vnd.kafka.v2+json}). */
+    public static void send(HttpServerResponse resp, int errorCode, String message, String contentType) {
         if (resp.ended() || resp.closed()) {
             return;
         }
         resp.setStatusCode(errorCode / 100)
-                .putHeader("content-type", "application/json")
+                .putHeader("content-type", contentType)
                 .end(new JsonObject().put("error_code", errorCode).put("message", message).encode());
     }
 

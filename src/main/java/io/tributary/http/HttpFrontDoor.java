@@ -28,6 +28,8 @@ public final class HttpFrontDoor {
     final int nodeId;
     /** {@code zookeeper.DigestAuthenticationProvider.superDigest}, or null. */
     final String superDigest;
+    /** REST Proxy v2 consumer instances, whichever listener instance a request arrives on. */
+    final ConsumerInstances consumers = new ConsumerInstances();
     private final Map<String, AtomicInteger> socketsPerIp = new ConcurrentHashMap<>();
     final AtomicInteger openSockets = new AtomicInteger();
 

@@ -48,6 +48,8 @@ public final class HttpServerVerticle extends VerticleBase {
             server.requestHandler(router(pages));
             long touch = Math.max(100, s.wsSessionTimeoutMs() / 3);
             vertx.setPeriodic(touch, id -> door.touchRestSession());
+            long sweep = Math.max(100, Math.min(1000, s.consumerInstanceTimeoutMs() / 4));
+            vertx.setPeriodic(sweep, id -> door.consumers.expire(s.consumerInstanceTimeoutMs()));
             return server.listen();
         }).onSuccess(srv -> LOG.debug("HTTP listener instance on port {}", srv.actualPort()));
     }
@@ -86,8 +88,24 @@ public final class HttpServerVerticle extends VerticleBase {
         String ip = req.remoteAddress() == null ? "unknown" : req.remoteAddress().hostAddress();
         ZkAuth auth = new ZkAuth(ip, door.superDigest);
         String problem = basic(req.getHeader(HttpHeaders.AUTHORIZATION), auth);
+        consolidateFlushes(req);
         req.toWebSocket().onSuccess(ws -> new WsConnection(door, ws, context, auth).start(problem))
                 .onFailure(t -> LOG.debug("WebSocket upgrade from {} failed: {}", ip, t.toString()));
+    }
+
+    /**
+     * Vert.x flushes the socket after every WebSocket message written outside a read, so a tail sending one
+     * {@code record} frame per record made one write system call per record. Netty's
+     * {@link io.netty.handler.flush.FlushConsolidationHandler} at the head of the connection's pipeline turns
+     * the flushes of one event-loop task into one (and one per 256 messages), and leaves flushes during a
+     * read to the end of the read, as before. The connection is reached through Vert.x's internal
+     * {@code ConnectionBase}; if that changes, sockets simply flush per message again.
+     */
+    private static void consolidateFlushes(HttpServerRequest req) {
+        if (req.connection() instanceof io.vertx.core.net.impl.ConnectionBase c
+                && c.channel().pipeline().get(io.netty.handler.flush.FlushConsolidationHandler.class) == null) {
+            c.channel().pipeline().addFirst("flush-consolidation", new io.netty.handler.flush.FlushConsolidationHandler(256, true));
+        }
     }
 
     /** Adds the digest id of Basic credentials; returns why they are refused, or null. */

@@ -17,17 +17,21 @@ import io.tributary.server.NodeConfig;
  * @param wsIdleTimeoutMs       a socket that sent nothing this long is closed with 4408 ({@code http.ws.idle.timeout.ms})
  * @param wsSessionTimeoutMs    timeout of the coordination session a socket holds for its watches
  *                              ({@code http.ws.session.timeout.ms}; negotiated within min/maxSessionTimeout)
+ * @param consumerInstanceTimeoutMs a REST Proxy v2 consumer instance not used for this long is closed
+ *                              ({@code consumer.instance.timeout.ms}, REST Proxy's name and default, 300000)
  */
 public record HttpSettings(String host, int port, int instances, int maxBodyBytes, int wsMaxFrameBytes,
                            int wsMaxQueuedBytes, int wsMaxSubscriptions, int wsMaxSocketsPerIp, long wsHeartbeatMs,
-                           long wsIdleTimeoutMs, int wsSessionTimeoutMs) {
+                           long wsIdleTimeoutMs, int wsSessionTimeoutMs,
+                           long consumerInstanceTimeoutMs) {
 
     public static HttpSettings from(NodeConfig c) {
         return new HttpSettings(c.get(NodeConfig.HOST), c.httpPort(), c.getInt(NodeConfig.HTTP_NETWORK_THREADS),
                 positive(c, NodeConfig.HTTP_MAX_BODY_BYTES), positive(c, NodeConfig.HTTP_WS_MAX_FRAME_BYTES),
                 positive(c, NodeConfig.HTTP_WS_MAX_QUEUED_BYTES), positive(c, NodeConfig.HTTP_WS_MAX_SUBSCRIPTIONS),
                 c.getInt(NodeConfig.HTTP_WS_MAX_CONNECTIONS_PER_IP), positive(c, NodeConfig.HTTP_WS_HEARTBEAT_MS),
-                positive(c, NodeConfig.HTTP_WS_IDLE_TIMEOUT_MS), positive(c, NodeConfig.HTTP_WS_SESSION_TIMEOUT_MS));
+                positive(c, NodeConfig.HTTP_WS_IDLE_TIMEOUT_MS), positive(c, NodeConfig.HTTP_WS_SESSION_TIMEOUT_MS),
+                positive(c, NodeConfig.CONSUMER_INSTANCE_TIMEOUT_MS));
     }
 
     private static int positive(NodeConfig c, String key) {

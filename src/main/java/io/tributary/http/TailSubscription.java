@@ -6,7 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -17,19 +16,18 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A topic tail over a WebSocket. Each partition has its own cursor and reads on its own: a read
- * ({@code LogService.readToHeap}, whole batches below the high watermark) is issued only while the
- * socket's send queue is below {@code http.ws.max.queued.bytes}; a full queue parks the cursor until the
- * queue drains, so a slow browser slows only itself and the heap holds at most the bound plus one read
- * per partition. A cursor at the high watermark waits for the log's append watcher (registered before
- * the first read, so no append is missed), never a timer. An empty or parked partition never holds
- * back another.
+ * A topic tail over a WebSocket: where it starts (earliest, latest, offsets, a timestamp, a resume token, or
+ * a consumer group's assignment and committed offsets through {@link GroupMember}) and how its records are
+ * framed. Each partition has its own {@link TailCursor}, which reads on its own only while the socket's send
+ * queue is below {@code http.ws.max.queued.bytes} and waits for the log's append watcher at the end, so a
+ * slow browser slows only itself, the heap holds at most the bound plus two reads per partition, and an
+ * empty or parked partition never holds back another. Frames are written as text straight from the
+ * records ({@link RecordFrames}), without a JsonObject per record.
  *
  * <p>Every record frame carries the resume token after it; subscribing with that token continues with
  * the next record of every partition.
  */
-final class TailSubscription implements WsConnection.Subscription {
-    private static final int READ_BYTES = 256 * 1024;
+final class TailSubscription implements WsConnection.Subscription, TailCursor.Owner {
 
     private final WsConnection conn;
     private final String id;
@@ -42,27 +40,22 @@ final class TailSubscription implements WsConnection.Subscription {
     private final String group;
     /** One {@code records} frame per read instead of one {@code record} frame per record. */
     private final boolean batch;
-    private GroupTailMember member;
-    private final Map<Integer, Cursor> cursors = new TreeMap<>();
+    /** The group side of a tail with a {@code group}, else null. */
+    private GroupTail groupTail;
+    /** {@code commit: "ack"}: the group commits only what the client acknowledged. */
+    private final boolean ackMode;
+    private final Map<Integer, TailCursor> cursors = new TreeMap<>();
     private boolean active = true;
-
-    private final class Cursor {
-        final int partition;
-        final TopicPartition tp;
-        long next;
-        boolean busy;
-        boolean parked;
-        Runnable unwatch;
-
-        Cursor(int partition, long next) {
-            this.partition = partition;
-            this.tp = new TopicPartition(topic, partition);
-            this.next = next;
-        }
-    }
+    /** The subscription id as a JSON string, and the token's fixed start. */
+    private final String idJson;
+    private final String tokenPrefix;
+    /** Reused for the text of every frame. */
+    private StringBuilder frame = new StringBuilder(1024);
 
     private TailSubscription(WsConnection conn, String id, String topic, List<Integer> partitions, Object from,
-                             String encoding, String keyFilter, String valueFilter, String group, boolean batch) {
+                             String encoding, String keyFilter, String valueFilter, String group, boolean batch,
+                             boolean ackMode) {
+        this.ackMode = ackMode;
         this.conn = conn;
         this.group = group;
         this.batch = batch;
@@ -71,6 +64,10 @@ final class TailSubscription implements WsConnection.Subscription {
         this.requested = partitions;
         this.from = from;
         this.frames = new RecordFrames(encoding, keyFilter, valueFilter);
+        StringBuilder quoted = new StringBuilder();
+        RecordFrames.string(quoted, id);
+        this.idJson = quoted.toString();
+        this.tokenPrefix = ResumeToken.prefix(topic);
     }
 
     static TailSubscription parse(WsConnection conn, String id, JsonObject t) {
@@ -128,8 +125,13 @@ final class TailSubscription implements WsConnection.Subscription {
             conn.error(id, HttpErrors.INVALID_PAYLOAD, "batch is a boolean");
             return null;
         }
+        Object commit = t.getValue("commit", "auto");
+        if (!"auto".equals(commit) && !("ack".equals(commit) && group != null)) {
+            conn.error(id, HttpErrors.INVALID_PAYLOAD, "commit is \"auto\" or \"ack\", and only for a tail with a group");
+            return null;
+        }
         return new TailSubscription(conn, id, topic, partitions, t.getValue("from", "latest"), (String) encoding,
-                (String) key, (String) value, (String) group, (Boolean) batch);
+                (String) key, (String) value, (String) group, (Boolean) batch, "ack".equals(commit));
     }
 
     @Override
@@ -144,7 +146,8 @@ final class TailSubscription implements WsConnection.Subscription {
             return;
         }
         if (group != null) {
-            startInGroup();
+            groupTail = new GroupTail(this, conn, group, topic, "earliest".equals(from), ackMode);
+            groupTail.start();
             return;
         }
         List<Integer> parts = requested;
@@ -200,24 +203,14 @@ final class TailSubscription implements WsConnection.Subscription {
         }
         List<Future<Void>> resolved = new ArrayList<>();
         for (int p : parts) {
-            if (p < 0 || p >= info.partitions()) {
-                fail(HttpErrors.PARTITION_NOT_FOUND, "partition " + p + " of " + topic + " not found");
-                return;
-            }
-            PartitionLog log = conn.door.logs.partition(new TopicPartition(topic, p));
+            PartitionLog log = p < 0 || p >= info.partitions() ? null : conn.door.logs.partition(new TopicPartition(topic, p));
             if (log == null) {
                 fail(HttpErrors.PARTITION_NOT_FOUND, "partition " + p + " of " + topic + " not found");
                 return;
             }
-            long start;
-            if (explicit.containsKey(p)) {
-                start = clamp(explicit.get(p), log);
-            } else if ("earliest".equals(position)) {
-                start = log.logStartOffset();
-            } else {
-                start = log.highWatermark();
-            }
-            Cursor c = new Cursor(p, start);
+            long start = explicit.containsKey(p) ? clamp(explicit.get(p), log)
+                    : "earliest".equals(position) ? log.logStartOffset() : log.highWatermark();
+            TailCursor c = new TailCursor(conn, this, new TopicPartition(topic, p), start);
             cursors.put(p, c);
             if (timestamp != null) {
                 resolved.add(conn.door.logs.offsetForTimestamp(c.tp, timestamp).map(found -> {
@@ -244,67 +237,52 @@ final class TailSubscription implements WsConnection.Subscription {
         cursors.values().forEach(c -> positions.put(Integer.toString(c.partition), c.next));
         conn.out.send(extra.put("type", frameType).put("id", id).put("topic", topic)
                 .put("positions", positions).put("token", token()));
-        for (Cursor c : cursors.values()) {
-            // Watch first, then read: an append between the two only wakes a cursor already reading.
-            c.unwatch = conn.door.logs.watchAppends(c.tp, () -> conn.context.runOnContext(v -> pump(c)));
-            pump(c);
-        }
+        cursors.values().forEach(TailCursor::start);
     }
 
     /** Stops every cursor; returns the next offset of each (what has been delivered). */
     private Map<Integer, Long> stopCursors() {
         Map<Integer, Long> at = delivered();
-        for (Cursor c : cursors.values()) {
-            if (c.unwatch != null) {
-                c.unwatch.run();
-                c.unwatch = null;
-            }
+        for (TailCursor c : cursors.values()) {
+            c.stop();
         }
         cursors.clear();
         return at;
     }
 
-    private Map<Integer, Long> delivered() {
+    Map<Integer, Long> delivered() {
         Map<Integer, Long> at = new TreeMap<>();
         cursors.values().forEach(c -> at.put(c.partition, c.next));
         return at;
     }
 
-    /** Joins the group; the coordinator's assignment decides the partitions, committed offsets the positions. */
-    private void startInGroup() {
-        member = new GroupTailMember(conn.door, group, topic, "earliest".equals(from), "websocket-" + conn.clientIp,
-                new GroupTailMember.Listener() {
-                    @Override
-                    public void assigned(int generation, Map<Integer, Long> positions) {
-                        if (!active) {
-                            return;
-                        }
-                        stopCursors();
-                        positions.forEach((p, o) -> cursors.put(p, new Cursor(p, o)));
-                        begin("assigned", member.describe());
-                    }
+    /** A group's assignment ({@link GroupTail}): cursors at these positions, announced with an {@code assigned} frame. */
+    void assign(Map<Integer, Long> positions, JsonObject describe) {
+        if (!active) {
+            return;
+        }
+        stopCursors();
+        positions.forEach((p, o) -> cursors.put(p, new TailCursor(conn, this, new TopicPartition(topic, p), o)));
+        begin("assigned", describe);
+    }
 
-                    @Override
-                    public Map<Integer, Long> revoked() {
-                        Map<Integer, Long> at = stopCursors();
-                        if (active) {
-                            conn.out.send(new JsonObject().put("type", "revoked").put("id", id).put("topic", topic)
-                                    .put("partitions", new JsonArray(new ArrayList<>(at.keySet()))));
-                        }
-                        return at;
-                    }
+    /** The group takes the partitions back: cursors stop, a {@code revoked} frame; answers what was delivered. */
+    Map<Integer, Long> revoke() {
+        Map<Integer, Long> at = stopCursors();
+        if (active) {
+            conn.out.send(new JsonObject().put("type", "revoked").put("id", id).put("topic", topic)
+                    .put("partitions", new JsonArray(new ArrayList<>(at.keySet()))));
+        }
+        return at;
+    }
 
-                    @Override
-                    public Map<Integer, Long> delivered() {
-                        return TailSubscription.this.delivered();
-                    }
-
-                    @Override
-                    public void failed(int code, String message) {
-                        fail(code, message);
-                    }
-                });
-        member.start();
+    /** An {@code ack} frame for this subscription. */
+    void onAck(JsonObject frame) {
+        if (groupTail == null) {
+            conn.error(id, HttpErrors.INVALID_PAYLOAD, "ack frames need a group tail subscribed with \"commit\": \"ack\"");
+        } else {
+            groupTail.onAck(id, frame);
+        }
     }
 
     private static void requireNonNegative(long v) {
@@ -317,92 +295,81 @@ final class TailSubscription implements WsConnection.Subscription {
         return Math.max(log.logStartOffset(), Math.min(offset, log.highWatermark()));
     }
 
-    private void pump(Cursor c) {
-        if (!active || c.busy || !conn.isOpen() || cursors.get(c.partition) != c) {
-            return;
-        }
-        if (conn.out.full()) {
-            if (!c.parked) {
-                c.parked = true;
-                conn.out.whenDrained(() -> {
-                    c.parked = false;
-                    pump(c);
-                });
-            }
-            return;
-        }
-        PartitionLog log = conn.door.logs.partition(c.tp);
-        if (log == null) {
-            fail(HttpErrors.TOPIC_NOT_FOUND, "Topic " + topic + " was deleted.");
-            return;
-        }
-        if (c.next >= log.highWatermark()) {
-            return; // the append watcher calls again
-        }
-        fetch(c, c.next);
+    @Override
+    public boolean live(TailCursor c) {
+        return active && cursors.get(c.partition) == c;
     }
 
-    /** Reads from {@code from} (one read per partition in flight), emits, and goes on. */
-    private void fetch(Cursor c, long from) {
-        c.busy = true;
-        conn.door.logs.readToHeap(c.tp, from, READ_BYTES, true).onComplete(ar -> {
-            c.busy = false;
-            if (!active || cursors.get(c.partition) != c) {
-                return; // ended, or the partition was revoked while reading
-            }
-            if (ar.failed()) {
-                if (ar.cause() instanceof OffsetOutOfRangeException) {
-                    // Retention removed what we were about to read: continue at the new log start.
-                    PartitionLog l = conn.door.logs.partition(c.tp);
-                    if (l != null && c.next < l.logStartOffset()) {
-                        c.next = l.logStartOffset();
-                        pump(c);
-                        return;
-                    }
-                }
-                fail(50000, "reading " + c.tp + " failed: " + ar.cause().getMessage());
-                return;
-            }
-            emit(c, ar.result());
-            pump(c);
-        });
+    @Override
+    public void failed(int code, String message) {
+        fail(code, message);
     }
 
-    private void emit(Cursor c, MemoryRecords records) {
-        JsonArray many = batch ? new JsonArray() : null;
-        for (RecordBatch batch : records.batches()) {
-            if (batch.isControlBatch()) {
-                c.next = Math.max(c.next, batch.nextOffset());
+    @Override
+    public void emit(TailCursor c, MemoryRecords records) {
+        StringBuilder sb = frame;
+        sb.setLength(0);
+        if (batch) {
+            sb.append("{\"type\":\"records\",\"id\":").append(idJson).append(",\"partition\":").append(c.partition)
+                    .append(",\"records\":[");
+        }
+        int mark = sb.length();
+        for (RecordBatch b : records.batches()) {
+            if (b.isControlBatch()) {
+                c.next = Math.max(c.next, b.nextOffset());
                 continue;
             }
-            for (Record r : batch) {
+            for (Record r : b) {
                 if (r.offset() < c.next) {
                     continue;
                 }
                 c.next = r.offset() + 1;
-                if (frames.matches(r)) {
-                    JsonObject f = frames.frame(id, c.partition, r, batch).put("token", token());
-                    if (many != null) {
-                        f.remove("type");
-                        f.remove("id");
-                        many.add(f);
-                    } else {
-                        conn.out.send(f);
-                    }
+                if (!frames.matches(r)) {
+                    continue;
+                }
+                if (batch) {
+                    sb.append(sb.length() == mark ? "{" : ",{");
+                } else {
+                    sb.setLength(0);
+                    sb.append("{\"type\":\"record\",\"id\":").append(idJson).append(',');
+                }
+                frames.appendFields(sb, c.partition, r, b);
+                sb.append(",\"token\":\"");
+                appendToken(sb);
+                sb.append("\"}");
+                if (!batch) {
+                    conn.out.send(sb.toString());
                 }
             }
-            c.next = Math.max(c.next, batch.nextOffset());
+            c.next = Math.max(c.next, b.nextOffset());
         }
-        if (many != null && !many.isEmpty()) {
-            conn.out.send(new JsonObject().put("type", "records").put("id", id).put("partition", c.partition)
-                    .put("records", many).put("token", token()));
+        if (batch && sb.length() > mark) {
+            sb.append("],\"token\":\"");
+            appendToken(sb);
+            conn.out.send(sb.append("\"}").toString());
+        }
+        if (sb.capacity() > 4 * TailCursor.READ_BYTES) {
+            frame = new StringBuilder(1024); // do not keep an unusually large frame's buffer
         }
     }
 
+    /** The position after what has been delivered, for every partition: only the moving cursor's entry differs. */
     private String token() {
-        Map<Integer, Long> next = new TreeMap<>();
-        cursors.values().forEach(c -> next.put(c.partition, c.next));
-        return new ResumeToken(topic, next).encode();
+        StringBuilder sb = new StringBuilder(64);
+        appendToken(sb);
+        return sb.toString();
+    }
+
+    private void appendToken(StringBuilder sb) {
+        sb.append(tokenPrefix);
+        boolean first = true;
+        for (TailCursor c : cursors.values()) {
+            if (!first) {
+                sb.append(',');
+            }
+            first = false;
+            sb.append(c.partition).append(':').append(c.next);
+        }
     }
 
     private void fail(int code, String message) {
@@ -415,8 +382,8 @@ final class TailSubscription implements WsConnection.Subscription {
 
     @Override
     public void cancel() {
-        if (member != null) {
-            member.close(); // commits what was delivered, then leaves the group
+        if (groupTail != null) {
+            groupTail.close(); // commits what was delivered (or acknowledged), then leaves the group
         }
         active = false;
         stopCursors();

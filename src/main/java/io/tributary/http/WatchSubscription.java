@@ -25,12 +25,19 @@ import java.util.List;
  * reply and event leaves the engine only once durable, in zxid order.
  *
  * <p>Modes: {@code data} and {@code children} fire once (then {@code complete}), {@code persistent}
- * and {@code persistent-recursive} until {@code unsubscribe}, with ZooKeeper's event rules.
+ * and {@code persistent-recursive} until {@code unsubscribe}, with ZooKeeper's event rules. A recursive
+ * watch tells only of descendants the socket's ids may READ, as ZooKeeper checks each node's ACL before it
+ * delivers a persistent recursive event (CVE-2024-23944): a created or changed descendant is read with
+ * those ids first (in the ordered stream, so order is kept) and its event withheld on NOAUTH; a deletion
+ * is told only for a node this subscription saw readable, since the engine's event no longer carries the
+ * node's ACL.
  * Overflow: an event that would take the socket's queue past {@code http.ws.max.queued.bytes} ends the
  * subscription with an {@code overflow} frame naming the last zxid delivered; nothing is dropped silently.
  */
 final class WatchSubscription implements WsConnection.Subscription, WatchSink {
     private static final long EVENT_ESTIMATE = 256;
+    /** Descendants whose readability a recursive watch remembers for their deletion events. */
+    static final int MAX_KNOWN = 10_000;
 
     private final WsConnection conn;
     private final String id;
@@ -41,6 +48,8 @@ final class WatchSubscription implements WsConnection.Subscription, WatchSink {
     private final String encoding;
     private long lastZxid;
     private boolean active = true;
+    /** Recursive mode: descendant path -> whether the socket's ids may READ it, as last checked. */
+    private final java.util.Map<String, Boolean> readable = new java.util.HashMap<>();
 
     private WatchSubscription(WsConnection conn, String id, String path, String mode, boolean initial,
                               boolean includeData, String encoding) {
@@ -103,22 +112,22 @@ final class WatchSubscription implements WsConnection.Subscription, WatchSink {
             if (mode.startsWith("persistent")) {
                 ops.add(new Op.AddWatch(path, mode.equals("persistent-recursive")));
             }
-            WsConnection.Slot slot = conn.reserve(EVENT_ESTIMATE);
+            OrderedFrames.Slot slot = conn.watchFrames.reserve(EVENT_ESTIMATE);
             conn.door.coordinator.executeAll(conn.caller(this), ops).onComplete(res -> {
                 if (res.failed()) {
-                    conn.fill(slot, null);
+                    conn.watchFrames.fill(slot, null);
                     fail(50000, "engine failure: " + res.cause().getMessage());
                     return;
                 }
                 List<Result> rs = res.result();
                 Result last = rs.get(rs.size() - 1);
                 if (last.err() != Codes.OK || rs.size() < ops.size()) {
-                    conn.fill(slot, null);
+                    conn.watchFrames.fill(slot, null);
                     fail(errorCode(last.err()), describe(last.err()));
                     return;
                 }
                 if (!active) {
-                    conn.fill(slot, null);
+                    conn.watchFrames.fill(slot, null);
                     return;
                 }
                 Result.Data data = (Result.Data) rs.get(0).value();
@@ -131,7 +140,7 @@ final class WatchSubscription implements WsConnection.Subscription, WatchSink {
                     f.put("stat", Json.stat(data.stat()));
                     f.put("children", new JsonArray(new ArrayList<>(children.children())));
                 }
-                conn.fill(slot, f);
+                conn.watchFrames.fill(slot, f);
             });
         });
     }
@@ -180,48 +189,72 @@ final class WatchSubscription implements WsConnection.Subscription, WatchSink {
             return;
         }
         long estimate = EVENT_ESTIMATE + eventPath.length();
-        if (!conn.out.fits(conn.reservedBytes() + estimate)) {
+        if (!conn.out.fits(conn.watchFrames.reservedBytes() + estimate)) {
             overflow();
             return;
+        }
+        boolean recursive = mode.equals("persistent-recursive");
+        boolean createdOrChanged = type == Codes.EVENT_NODE_CREATED || type == Codes.EVENT_NODE_DATA_CHANGED;
+        if (recursive && type == Codes.EVENT_NODE_DELETED && !Boolean.TRUE.equals(readable.remove(eventPath))) {
+            return; // its ACL went with it, and it was never shown readable: withheld (docs/websocket.md)
         }
         JsonObject f = new JsonObject().put("type", "event").put("id", id).put("event", eventName(type))
                 .put("path", eventPath).put("zxid", zxid);
         lastZxid = Math.max(lastZxid, zxid);
         boolean oneShot = mode.equals("data") || mode.equals("children");
-        WsConnection.Slot slot = conn.reserve(estimate);
-        WsConnection.Slot completed = oneShot ? conn.reserve(64) : null;
+        OrderedFrames.Slot slot = conn.watchFrames.reserve(estimate);
+        OrderedFrames.Slot completed = oneShot ? conn.watchFrames.reserve(64) : null;
         if (oneShot) {
             end();
         }
-        if (includeData && (type == Codes.EVENT_NODE_CREATED || type == Codes.EVENT_NODE_DATA_CHANGED)) {
-            // The data as of now: its stat's mzxid says whether it is this change or a later one.
+        if (createdOrChanged && (includeData || recursive)) {
+            // The data as of now (its stat's mzxid says whether it is this change or a later one), read with the
+            // socket's ids: in a recursive watch that read is also the READ check ZooKeeper makes on every
+            // descendant before it tells a watcher about it.
             conn.door.coordinator.execute(conn.caller(null), new Op.GetData(eventPath, false)).onComplete(ar -> {
-                if (ar.succeeded() && ar.result().err() == Codes.OK) {
+                int err = ar.succeeded() ? ar.result().err() : -1;
+                if (recursive && !eventPath.equals(path)) {
+                    if (err == Codes.OK || err == Codes.NOAUTH) {
+                        remember(eventPath, err == Codes.OK);
+                    }
+                    if (err == Codes.NOAUTH || (err != Codes.OK && !Boolean.TRUE.equals(readable.get(eventPath)))) {
+                        conn.watchFrames.fill(slot, null); // not readable, or gone before it could be shown readable
+                        return;
+                    }
+                }
+                if (includeData && err == Codes.OK) {
                     Result.Data d = (Result.Data) ar.result().value();
                     Json.putBytes(f, "data", d.data() == null ? null : ByteBuffer.wrap(d.data()), encoding);
                     f.put("stat", Json.stat(d.stat()));
-                } else if (ar.succeeded()) {
-                    f.put("data_error", describe(ar.result().err()));
+                } else if (includeData && ar.succeeded()) {
+                    f.put("data_error", describe(err));
                 }
-                conn.fill(slot, f);
+                conn.watchFrames.fill(slot, f);
                 fillCompleted(completed);
             });
         } else {
-            conn.fill(slot, f);
+            conn.watchFrames.fill(slot, f);
             fillCompleted(completed);
         }
     }
 
-    private void fillCompleted(WsConnection.Slot completed) {
+    /** Remembers whether a descendant may be read, for its deletion event (bounded; past it, unknown). */
+    private void remember(String node, boolean ok) {
+        if (readable.size() < MAX_KNOWN || readable.containsKey(node)) {
+            readable.put(node, ok);
+        }
+    }
+
+    private void fillCompleted(OrderedFrames.Slot completed) {
         if (completed != null) {
-            conn.fill(completed, new JsonObject().put("type", "complete").put("id", id).put("reason", "fired"));
+            conn.watchFrames.fill(completed, new JsonObject().put("type", "complete").put("id", id).put("reason", "fired"));
         }
     }
 
     private void overflow() {
         end();
-        WsConnection.Slot slot = conn.reserve(0);
-        conn.fill(slot, new JsonObject().put("type", "overflow").put("id", id).put("path", path)
+        OrderedFrames.Slot slot = conn.watchFrames.reserve(0);
+        conn.watchFrames.fill(slot, new JsonObject().put("type", "overflow").put("id", id).put("path", path)
                 .put("last_zxid", lastZxid)
                 .put("message", "the socket's send queue is past http.ws.max.queued.bytes; subscribe again with"
                         + " initial: true to re-read and continue"));

@@ -15,7 +15,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -30,9 +29,11 @@ import java.util.Map;
  * {@link WatchSink}, so ending one removes only its watches. The socket itself is the session's sink (a
  * session that expires closes it with 4410).
  *
- * <p>Watch frames leave through an ordered FIFO ({@link #reserve}), because an event with
+ * <p>Watch frames leave through an ordered FIFO ({@link OrderedFrames}), because an event with
  * {@code include: "data"} waits for its read while later events may already be known; topic records are
- * written directly. Everything goes through the socket's {@link SendQueue}.
+ * written directly. Everything goes through the socket's {@link SendQueue}. Client frames: {@code init},
+ * {@code ping}, {@code subscribe}, {@code unsubscribe}, {@code produce} ({@link WsProduce}) and {@code ack}
+ * (a group tail's commit, {@link TailSubscription#onAck}).
  */
 final class WsConnection implements WatchSink {
     private static final Logger LOG = LoggerFactory.getLogger(WsConnection.class);
@@ -53,7 +54,8 @@ final class WsConnection implements WatchSink {
     final ZkAuth auth;
     final SendQueue out;
     private final Map<String, Subscription> subs = new LinkedHashMap<>();
-    private final ArrayDeque<Slot> ordered = new ArrayDeque<>();
+    /** Watch frames, in zxid order. */
+    final OrderedFrames watchFrames;
     private final WsProduce produce;
     private Future<Long> session;
     private long sessionId;
@@ -64,18 +66,6 @@ final class WsConnection implements WatchSink {
     private boolean admitted;
     private int producesInFlight;
     private boolean pausedForProduce;
-    private long reserved;
-
-    /** A place in the ordered stream of watch frames; filled later, sent in order. */
-    static final class Slot {
-        private JsonObject frame;
-        private boolean filled;
-        final long estimate;
-
-        Slot(long estimate) {
-            this.estimate = estimate;
-        }
-    }
 
     interface Subscription {
         String id();
@@ -91,6 +81,7 @@ final class WsConnection implements WatchSink {
         this.clientIp = ws.remoteAddress() == null ? "unknown" : ws.remoteAddress().hostAddress();
         this.auth = auth;
         this.out = new SendQueue(ws, door.settings.wsMaxQueuedBytes());
+        this.watchFrames = new OrderedFrames(out);
         this.produce = new WsProduce(this);
     }
 
@@ -178,6 +169,7 @@ final class WsConnection implements WatchSink {
             case "subscribe" -> onSubscribe(id, frame);
             case "unsubscribe" -> onUnsubscribe(id);
             case "produce" -> produce.onProduce(id, frame);
+            case "ack" -> onAck(id, frame);
             default -> error(id, HttpErrors.INVALID_PAYLOAD, "unknown frame type \"" + t + "\"");
         }
     }
@@ -259,6 +251,16 @@ final class WsConnection implements WatchSink {
         complete(id, "unsubscribed");
     }
 
+    /** {@code {"type":"ack","id":..,"token":..}} or {@code {..,"partition":p,"offset":o}}: what a group tail may commit. */
+    private void onAck(String id, JsonObject frame) {
+        Subscription s = id == null ? null : subs.get(id);
+        if (!(s instanceof TailSubscription tail)) {
+            error(id, 40406, "no tail subscription \"" + id + "\" on this socket");
+            return;
+        }
+        tail.onAck(frame);
+    }
+
     // ---- what subscriptions call ----
 
     boolean isOpen() {
@@ -304,32 +306,6 @@ final class WsConnection implements WatchSink {
 
     void complete(String id, String reason) {
         out.send(new JsonObject().put("type", "complete").put("id", id).put("reason", reason));
-    }
-
-    /** Reserves the next place in the ordered watch stream, counting {@code estimate} bytes against the bound. */
-    Slot reserve(long estimate) {
-        Slot s = new Slot(estimate);
-        ordered.addLast(s);
-        reserved += estimate;
-        return s;
-    }
-
-    /** Bytes reserved for watch frames not yet written. */
-    long reservedBytes() {
-        return reserved;
-    }
-
-    /** Fills a slot (null: nothing to send for it) and writes every filled slot at the head, in order. */
-    void fill(Slot slot, JsonObject frame) {
-        slot.frame = frame;
-        slot.filled = true;
-        while (!ordered.isEmpty() && ordered.peekFirst().filled) {
-            Slot s = ordered.pollFirst();
-            reserved -= s.estimate;
-            if (s.frame != null && !closed) {
-                out.send(s.frame);
-            }
-        }
     }
 
     void produceStarted() {
@@ -389,7 +365,7 @@ final class WsConnection implements WatchSink {
             s.cancel();
         }
         subs.clear();
-        ordered.clear();
+        watchFrames.close();
         closeSession();
         if (admitted) {
             admitted = false;

@@ -43,7 +43,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       arrival, over {@code /ws} (persistent watch) and over the ZooKeeper protocol (persistent watch on
  *       another session), p50/p99 after a warm-up.</li>
  * </ol>
- * Prints one TSV line per scenario: scenario, records_per_sec, p50_us, p99_us.
+ * Prints one TSV line per scenario: scenario, records_per_sec, p50_us, p99_us. With {@code produce <topic>} as
+ * extra arguments it only creates and fills the topic; with {@code measure <topic>} it only runs the scenarios
+ * on it (the script times {@code kafka-console-consumer} in between).
  */
 public final class WsBench {
     public static void main(String[] args) throws Exception {
@@ -56,19 +58,15 @@ public final class WsBench {
         int watches = Integer.parseInt(args[5]);
         int warmup = Integer.parseInt(args[6]);
         String bootstrap = host + ":" + kafkaPort;
-        String topic = "ws-bench-" + System.currentTimeMillis();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        // Optional phases, so bench/ws-bench.sh can time kafka-console-consumer on the same records in between:
+        // "produce <topic>" only writes the records; "measure <topic>" only reads them.
+        String mode = args.length > 7 ? args[7] : "all";
+        String topic = args.length > 8 ? args[8] : "ws-bench-" + System.currentTimeMillis();
+        if (!mode.equals("measure")) {
+            produce(bootstrap, topic, n);
         }
-        byte[] value = new byte[100];
-        Arrays.fill(value, (byte) 'x');
-        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 262144),
-                new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < n; i++) {
-                p.send(new ProducerRecord<>(topic, 0, null, value));
-            }
-            p.flush();
+        if (mode.equals("produce")) {
+            return;
         }
         System.out.println("scenario\trecords_per_sec\tp50_us\tp99_us");
         System.out.printf("consumer\t%.0f\t\t%n", consume(bootstrap, topic, n));
@@ -84,6 +82,22 @@ public final class WsBench {
             System.out.printf("watch-zk\t\t%d\t%d%n", zk[0], zk[1]);
         } finally {
             vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    static void produce(String bootstrap, String topic, int n) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        byte[] value = new byte[100];
+        Arrays.fill(value, (byte) 'x');
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 262144),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < n; i++) {
+                p.send(new ProducerRecord<>(topic, 0, null, value));
+            }
+            p.flush();
         }
     }
 

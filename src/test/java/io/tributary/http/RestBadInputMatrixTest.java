@@ -47,6 +47,8 @@ class RestBadInputMatrixTest {
             c.commitSync(Map.of(new TopicPartition("held", 0), new OffsetAndMetadata(0)));
         }
         assertEquals(201, Http.call("POST", node.httpBase() + "/v1/znodes/held", "{\"data\":\"v0\"}", "application/json").status());
+        assertEquals(200, Http.call("POST", node.httpBase() + "/consumers/held-v2", "{\"name\":\"held-i\"}",
+                "application/vnd.kafka.v2+json").status());
     }
 
     @AfterAll
@@ -62,6 +64,9 @@ class RestBadInputMatrixTest {
         }
     }
 
+    /** The REST Proxy v2 consumer instance made in {@link #start}. */
+    static final String V2 = "/consumers/held-v2/instances/held-i";
+
     static Stream<Route> bodyRoutes() {
         String c = "/v3/clusters/{cluster}";
         return Stream.of(
@@ -70,7 +75,17 @@ class RestBadInputMatrixTest {
                 new Route("POST", c + "/topics/held/records"),
                 new Route("POST", c + "/consumer-groups/held-g/offsets:reset"),
                 new Route("POST", "/v1/znodes/created-by-bad-input"),
-                new Route("PUT", "/v1/znodes/held"));
+                new Route("PUT", "/v1/znodes/held"),
+                new Route("POST", "/consumers/held-v2"),
+                new Route("POST", V2 + "/subscription"),
+                new Route("POST", V2 + "/assignments"),
+                new Route("POST", V2 + "/offsets"),
+                new Route("GET", V2 + "/offsets"),
+                new Route("POST", V2 + "/positions"),
+                new Route("POST", V2 + "/positions/beginning"),
+                new Route("POST", V2 + "/positions/end"),
+                new Route("POST", "/topics/held"),
+                new Route("POST", "/topics/held/partitions/0"));
     }
 
     private static String url(Route r) {
@@ -139,6 +154,12 @@ class RestBadInputMatrixTest {
             assertEquals(0, held.getJsonObject("stat").getInteger("version"));
             assertEquals(404, Http.get(node.httpBase() + "/v1/znodes/created-by-bad-input").status(), "no znode created");
             assertEquals(200, Http.get(node.httpBase() + "/health").status());
+            assertEquals(new JsonObject().put("topics", new io.vertx.core.json.JsonArray()),
+                    Http.get(node.httpBase() + V2 + "/subscription").json(), "the v2 instance subscribed to nothing");
+            assertEquals(new JsonObject().put("partitions", new io.vertx.core.json.JsonArray()),
+                    Http.get(node.httpBase() + V2 + "/assignments").json(), "the v2 instance assigned nothing");
+            assertTrue(admin.listConsumerGroupOffsets("held-v2").partitionsToOffsetAndMetadata().get().isEmpty(),
+                    "the v2 instance committed nothing");
             assertEquals(List.of("retention.ms=604800000"), List.of("retention.ms=" + admin.describeConfigs(List.of(
                     new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "held")))
                     .all().get().values().iterator().next().get("retention.ms").value()), "topic config unchanged");

@@ -105,4 +105,66 @@ class WsGroupTailTest {
             }
         }
     }
+
+    private static long committed(Admin admin, String group, TopicPartition tp) {
+        try {
+            OffsetAndMetadata om = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(tp);
+            return om == null ? -1 : om.offset();
+        } catch (Exception e) {
+            return -2;
+        }
+    }
+
+    @Test
+    void anAckTailCommitsOnlyWhatTheClientAcknowledgedAndTheNextMemberResumesThere() throws Exception {
+        KafkaClientsSupport.createTopic(node.bootstrap(), "acked", 1, Map.of());
+        try (KafkaProducer<String, String> p = KafkaClientsSupport.producer(node.bootstrap(), Map.of())) {
+            for (int i = 0; i < 10; i++) {
+                p.send(new ProducerRecord<>("acked", 0, "k" + i, "v" + i)).get();
+            }
+        }
+        TopicPartition tp = new TopicPartition("acked", 0);
+        JsonObject subscribe = new JsonObject().put("type", "subscribe").put("id", "g").put("tail", new JsonObject()
+                .put("topic", "acked").put("group", "ackers").put("from", "earliest").put("commit", "ack"));
+        try (Admin admin = KafkaClientsSupport.admin(node.bootstrap());
+             WsClient a = WsClient.connect(vertx, node.httpPort())) {
+            a.send(subscribe);
+            assertEquals("ack", assignment(a).getString("commit"));
+            java.util.List<JsonObject> records = new java.util.ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                records.add(a.next(f -> "record".equals(f.getString("type")), "record " + i));
+            }
+            assertEquals(9L, records.get(9).getLong("offset"));
+            a.send(new JsonObject().put("type", "ack").put("id", "g").put("token", records.get(3).getString("token")));
+            Poll.until(Duration.ofSeconds(30), "the acknowledged token committed", () -> committed(admin, "ackers", tp) == 4);
+            a.send(new JsonObject().put("type", "ack").put("id", "g").put("partition", 0).put("offset", 5));
+            Poll.until(Duration.ofSeconds(30), "the acknowledged offset committed", () -> committed(admin, "ackers", tp) == 6);
+
+            a.send(new JsonObject().put("type", "ack").put("id", "g").put("partition", 0).put("offset", 50));
+            JsonObject beyond = a.next(f -> "error".equals(f.getString("type")), "an error");
+            assertEquals(42202, beyond.getInteger("error_code"), "an ack beyond what was delivered: " + beyond.encode());
+            a.send(new JsonObject().put("type", "ack").put("id", "nobody").put("partition", 0).put("offset", 1));
+            assertEquals(40406, a.next(f -> "error".equals(f.getString("type")), "an error").getInteger("error_code"));
+            a.send(new JsonObject().put("type", "subscribe").put("id", "plain").put("tail", new JsonObject()
+                    .put("topic", "acked").put("group", "auto-ers")));
+            assignment(a);
+            a.send(new JsonObject().put("type", "ack").put("id", "plain").put("partition", 0).put("offset", 1));
+            assertEquals(42206, a.next(f -> "error".equals(f.getString("type")), "an error").getInteger("error_code"),
+                    "acks need commit: ack");
+            a.send(new JsonObject().put("type", "subscribe").put("id", "bad").put("tail", new JsonObject()
+                    .put("topic", "acked").put("commit", "ack")));
+            assertEquals(42206, a.next(f -> "error".equals(f.getString("type")), "an error").getInteger("error_code"),
+                    "commit: ack needs a group");
+
+            a.send(new JsonObject().put("type", "unsubscribe").put("id", "g"));
+            a.next(f -> "complete".equals(f.getString("type")) && "g".equals(f.getString("id")), "unsubscribed");
+            assertEquals(6, committed(admin, "ackers", tp), "records delivered but not acknowledged are not committed");
+        }
+        try (WsClient b = WsClient.connect(vertx, node.httpPort())) {
+            b.send(subscribe);
+            assertEquals(6L, assignment(b).getJsonObject("positions").getLong("0"));
+            assertEquals(6L, b.next(f -> "record".equals(f.getString("type")), "a record").getLong("offset"),
+                    "the next member starts after what was acknowledged (at least once)");
+        }
+    }
 }

@@ -2,6 +2,7 @@ package io.tributary.http;
 
 import io.tributary.group.OffsetAndMetadata;
 import io.tributary.log.TopicInfo;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
@@ -22,41 +23,45 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
- * A topic tail's membership in a Kafka consumer group, so browsers in one group share partitions with each
- * other and with Kafka consumers. It speaks the classic group protocol to the same group coordinator the
- * Kafka handlers use ({@link io.tributary.group.GroupService}): JoinGroup (protocol type {@code consumer},
- * the {@code range} assignor, a consumer-protocol subscription), SyncGroup (as leader it computes the range
- * assignment for every member's subscription), Heartbeat every second, LeaveGroup when the tail ends.
- * Eager rebalancing: on REBALANCE_IN_PROGRESS it commits what it has delivered, gives every partition up and
- * joins again. Offsets delivered to the socket are committed with the member's generation on each heartbeat
- * (the tail's "auto" commit). Runs on the socket's event loop.
+ * A member of a Kafka consumer group on behalf of an HTTP client — a WebSocket group tail or a REST Proxy
+ * v2 consumer instance — so they share partitions with each other and with Kafka consumers. It speaks the
+ * classic group protocol to the same group coordinator the Kafka handlers use
+ * ({@link io.tributary.group.GroupService}): JoinGroup (protocol type {@code consumer}, the {@code range}
+ * assignor, a consumer-protocol subscription of the topics {@code topics} names at that moment), SyncGroup
+ * (as leader it computes the range assignment for every member's subscription), Heartbeat every second,
+ * LeaveGroup on {@link #close}. Eager rebalancing: on REBALANCE_IN_PROGRESS (or when the topics a pattern
+ * names change) it gives every partition up and joins again. With {@code autoCommit} the listener's
+ * committable positions are committed with the member's generation on each heartbeat, before a revocation
+ * and on close — never across a rebalance. Runs on the event loop that created it.
  */
-final class GroupTailMember {
+final class GroupMember {
     private static final int SESSION_TIMEOUT_MS = 30_000;
     private static final long HEARTBEAT_MS = 1_000;
     private static final String PROTOCOL = "range";
 
-    /** What the member tells its tail. */
+    /** What the member tells its owner. */
     interface Listener {
-        /** Start delivering these partitions from these offsets. */
-        void assigned(int generation, Map<Integer, Long> positions);
+        /** Start delivering {@code partitions}; {@code committed} holds the group's offsets for those that have one. */
+        void assigned(int generation, List<TopicPartition> partitions, Map<TopicPartition, Long> committed);
 
-        /** Stop delivering; return the next offset of each partition delivered so far. */
-        Map<Integer, Long> revoked();
+        /** Stop delivering every partition; return the positions to commit (auto-commit), or an empty map. */
+        Map<TopicPartition, Long> revoked();
 
-        /** Positions delivered so far (for periodic commits). */
-        Map<Integer, Long> delivered();
+        /** Positions to commit now (auto-commit). */
+        Map<TopicPartition, Long> committable();
 
         void failed(int code, String message);
     }
 
     private final HttpFrontDoor door;
     private final String group;
-    private final String topic;
-    private final boolean fromEarliest;
+    private final Supplier<List<String>> topics;
     private final String clientId;
+    private final String clientHost;
+    private final boolean autoCommit;
     private final Listener listener;
     private String memberId = "";
     private int generation = -1;
@@ -64,14 +69,17 @@ final class GroupTailMember {
     private boolean joining;
     private boolean closed;
     private long timer = -1;
-    private Map<Integer, Long> lastCommitted = Map.of();
+    private List<String> joinedTopics = List.of();
+    private Map<TopicPartition, Long> lastCommitted = Map.of();
 
-    GroupTailMember(HttpFrontDoor door, String group, String topic, boolean fromEarliest, String clientId, Listener listener) {
+    GroupMember(HttpFrontDoor door, String group, Supplier<List<String>> topics, String clientId, String clientHost,
+                boolean autoCommit, Listener listener) {
         this.door = door;
         this.group = group;
-        this.topic = topic;
-        this.fromEarliest = fromEarliest;
+        this.topics = topics;
         this.clientId = clientId;
+        this.clientHost = clientHost;
+        this.autoCommit = autoCommit;
         this.listener = listener;
     }
 
@@ -80,8 +88,12 @@ final class GroupTailMember {
         join();
     }
 
-    private byte[] subscription() {
-        return Utils.toArray(ConsumerProtocol.serializeSubscription(new ConsumerPartitionAssignor.Subscription(List.of(topic))));
+    String memberId() {
+        return memberId;
+    }
+
+    int generation() {
+        return generation;
     }
 
     private void join() {
@@ -89,10 +101,13 @@ final class GroupTailMember {
             return;
         }
         joining = true;
+        joinedTopics = List.copyOf(new TreeSet<>(topics.get()));
+        byte[] subscription = Utils.toArray(ConsumerProtocol.serializeSubscription(
+                new ConsumerPartitionAssignor.Subscription(joinedTopics)));
         JoinGroupRequestData req = new JoinGroupRequestData().setGroupId(group).setMemberId(memberId)
                 .setSessionTimeoutMs(SESSION_TIMEOUT_MS).setRebalanceTimeoutMs(SESSION_TIMEOUT_MS).setProtocolType("consumer");
-        req.protocols().add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName(PROTOCOL).setMetadata(subscription()));
-        door.groups.<JoinGroupResponseData>callAsync((c, done) -> c.joinGroup(req, (short) 9, clientId, "websocket", done))
+        req.protocols().add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName(PROTOCOL).setMetadata(subscription));
+        door.groups.<JoinGroupResponseData>callAsync((c, done) -> c.joinGroup(req, (short) 9, clientId, clientHost, done))
                 .onComplete(ar -> {
                     joining = false;
                     if (closed) {
@@ -180,23 +195,21 @@ final class GroupTailMember {
     }
 
     private void startAssigned(List<TopicPartition> mine) {
-        List<TopicPartition> parts = mine.stream().filter(tp -> tp.topic().equals(topic)).toList();
+        List<TopicPartition> parts = mine.stream().filter(tp -> joinedTopics.contains(tp.topic())).toList();
         door.groups.call(c -> c.fetchOffsets(group, parts)).onComplete(ar -> {
             if (closed) {
                 return;
             }
-            Map<TopicPartition, OffsetAndMetadata> committed = ar.succeeded() && ar.result() != null ? ar.result() : Map.of();
-            Map<Integer, Long> positions = new TreeMap<>();
-            for (TopicPartition tp : parts) {
-                OffsetAndMetadata om = committed.get(tp);
-                var log = door.logs.partition(tp);
-                long start = om != null && om.offset() >= 0 ? om.offset()
-                        : log == null ? 0 : fromEarliest ? log.logStartOffset() : log.highWatermark();
-                positions.put(tp.partition(), start);
-            }
+            Map<TopicPartition, OffsetAndMetadata> found = ar.succeeded() && ar.result() != null ? ar.result() : Map.of();
+            Map<TopicPartition, Long> committed = new HashMap<>();
+            found.forEach((tp, om) -> {
+                if (om != null && om.offset() >= 0) {
+                    committed.put(tp, om.offset());
+                }
+            });
             assigned = true;
-            lastCommitted = new HashMap<>(positions);
-            listener.assigned(generation, positions);
+            lastCommitted = new HashMap<>(committed);
+            listener.assigned(generation, parts, committed);
         });
     }
 
@@ -204,51 +217,74 @@ final class GroupTailMember {
         if (closed || joining || generation < 0) {
             return;
         }
-        if (assigned) {
-            commit(listener.delivered());
+        if (assigned && !List.copyOf(new TreeSet<>(topics.get())).equals(joinedTopics)) {
+            rejoin(Errors.NONE); // the subscription (a pattern's topics) changed
+            return;
+        }
+        if (assigned && autoCommit) {
+            commitPositions(listener.committable());
         }
         HeartbeatRequestData req = new HeartbeatRequestData().setGroupId(group).setMemberId(memberId).setGenerationId(generation);
         door.groups.call(c -> c.heartbeat(req)).onSuccess(e -> {
-            if (closed || e == Errors.NONE) {
-                return;
+            if (!closed && e != Errors.NONE) {
+                rejoin(e);
             }
-            if (assigned) {
-                assigned = false;
-                commit(listener.revoked());
-            }
-            if (e == Errors.UNKNOWN_MEMBER_ID) {
-                memberId = "";
-            }
-            generation = -1;
-            join();
         });
     }
 
-    private void commit(Map<Integer, Long> positions) {
+    private void rejoin(Errors why) {
+        if (assigned) {
+            assigned = false;
+            Map<TopicPartition, Long> at = listener.revoked();
+            if (autoCommit) {
+                commitPositions(at);
+            }
+        }
+        if (why == Errors.UNKNOWN_MEMBER_ID) {
+            memberId = "";
+        }
+        generation = -1;
+        join();
+    }
+
+    /** Commits positions that changed since the last commit, with this generation (fire and forget). */
+    private void commitPositions(Map<TopicPartition, Long> positions) {
         Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
-        positions.forEach((p, o) -> {
-            if (!o.equals(lastCommitted.get(p))) {
-                commits.put(new TopicPartition(topic, p), new OffsetAndMetadata(o, -1, "", -1));
+        positions.forEach((tp, o) -> {
+            if (!o.equals(lastCommitted.get(tp))) {
+                commits.put(tp, new OffsetAndMetadata(o, -1, "", -1));
             }
         });
-        if (commits.isEmpty() || generation < 0) {
-            return;
+        if (!commits.isEmpty()) {
+            commit(commits);
         }
-        Map<Integer, Long> sent = new HashMap<>(lastCommitted);
-        positions.forEach(sent::put);
+    }
+
+    /**
+     * Commits {@code offsets} as this member of its current generation (what {@code commitSync} sends).
+     * Answers each partition's error; REBALANCE_IN_PROGRESS or ILLEGAL_GENERATION when no generation is held.
+     */
+    Future<Map<TopicPartition, Errors>> commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        if (generation < 0 || closed) {
+            Map<TopicPartition, Errors> refused = new HashMap<>();
+            offsets.keySet().forEach(tp -> refused.put(tp, Errors.REBALANCE_IN_PROGRESS));
+            return Future.succeededFuture(refused);
+        }
+        Map<TopicPartition, Long> sent = new HashMap<>(lastCommitted);
+        offsets.forEach((tp, om) -> sent.put(tp, om.offset()));
         lastCommitted = sent;
         String m = memberId;
         int g = generation;
-        door.groups.<Map<TopicPartition, Errors>>callAsync((c, done) -> c.commitOffsets(group, m, null, g, commits, done));
+        return door.groups.callAsync((c, done) -> c.commitOffsets(group, m, null, g, offsets, done));
     }
 
-    /** Commits what was delivered and leaves the group (the tail ended or the socket closed). */
+    /** Commits what is committable (auto-commit) and leaves the group. */
     void close() {
         if (closed) {
             return;
         }
-        if (assigned) {
-            commit(listener.delivered());
+        if (assigned && autoCommit) {
+            commitPositions(listener.committable());
         }
         closed = true;
         door.vertx.cancelTimer(timer);
