@@ -71,7 +71,9 @@ class RetentionTest {
             produce("aging", 1);
             Poll.until(Duration.ofSeconds(20), "closed segments past retention.ms deleted", () -> log("aging").numberOfSegments() == 1);
             long start = log("aging").logStartOffset();
-            assertTrue(start > 0 && start < 200, "log start offset advanced to the active segment: " + start);
+            // 200 when a retention check ran between the clock's advance and the young append (the whole log had
+            // expired then, and Kafka rolls and empties such a log), less when the append came first.
+            assertTrue(start > 0 && start <= 200, "log start offset advanced past the expired segments: " + start);
             assertEquals(start, c.beginningOffsets(List.of(tp)).get(tp), "ListOffsets earliest follows the log start");
             assertEquals(201L, c.endOffsets(List.of(tp)).get(tp));
 
