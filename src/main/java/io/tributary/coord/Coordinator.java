@@ -423,6 +423,10 @@ public final class Coordinator {
         }
     }
 
+    private List<org.apache.zookeeper.data.ACL> aclOf(Trigger t) {
+        return options.skipAcl() ? null : t.acl();
+    }
+
     /** Fires watches in the order the changes happened; each sink hears of a deletion once. */
     private void fire(List<Trigger> triggers, long zxid) {
         Set<WatchSink> none = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -430,10 +434,10 @@ public final class Coordinator {
             switch (t.type()) {
                 case Codes.EVENT_NODE_CHILDREN_CHANGED -> watches.triggerChild(t.path(), t.type(), zxid, none, delivery);
                 case Codes.EVENT_NODE_DELETED -> {
-                    Set<WatchSink> told = watches.triggerData(t.path(), t.type(), zxid, none, delivery);
+                    Set<WatchSink> told = watches.triggerData(t.path(), t.type(), zxid, none, delivery, aclOf(t));
                     watches.triggerChild(t.path(), t.type(), zxid, told, delivery);
                 }
-                default -> watches.triggerData(t.path(), t.type(), zxid, none, delivery);
+                default -> watches.triggerData(t.path(), t.type(), zxid, none, delivery, aclOf(t));
             }
         }
     }

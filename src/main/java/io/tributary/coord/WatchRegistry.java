@@ -1,5 +1,8 @@
 package io.tributary.coord;
 
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -73,8 +76,11 @@ public final class WatchRegistry {
      * Fires a data-table event; returns the sinks told so the caller can suppress duplicates.
      *
      * @param except sinks already told about this change (may be empty)
+     * @param acl    the changed node's ACL: a persistent recursive watch on an ancestor hears of the change only
+     *               if its sink's {@link WatchSink#readerIds()} may READ it (null: not checked)
      */
-    public Set<WatchSink> triggerData(String path, int type, long zxid, Set<WatchSink> except, Delivery delivery) {
+    public Set<WatchSink> triggerData(String path, int type, long zxid, Set<WatchSink> except, Delivery delivery,
+                                      List<ACL> acl) {
         Set<WatchSink> told = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         fire(data.get(path), data, path, type, zxid, except, told, delivery, true);
         if (recursiveCount > 0) {
@@ -86,13 +92,22 @@ public final class WatchRegistry {
                     continue;
                 }
                 for (Map.Entry<WatchSink, Integer> e : sinks.entrySet()) {
-                    if ((e.getValue() & RECURSIVE) != 0 && !except.contains(e.getKey()) && told.add(e.getKey())) {
+                    if ((e.getValue() & RECURSIVE) != 0 && !except.contains(e.getKey()) && mayRead(e.getKey(), acl)
+                            && told.add(e.getKey())) {
                         delivery.deliver(e.getKey(), type, path, zxid);
                     }
                 }
             }
         }
         return told;
+    }
+
+    private static boolean mayRead(WatchSink sink, List<ACL> acl) {
+        if (acl == null) {
+            return true;
+        }
+        List<Id> ids = sink.readerIds();
+        return ids == null || Acls.allowed(acl, Codes.PERM_READ, ids);
     }
 
     public Set<WatchSink> triggerChild(String path, int type, long zxid, Set<WatchSink> except, Delivery delivery) {

@@ -12,4 +12,13 @@ public interface WatchSink {
 
     /** The session expired or was closed elsewhere: drop the connection. */
     void sessionClosed(String reason);
+
+    /**
+     * The ids a persistent recursive watch's events about descendants are checked against: an event about a
+     * node these ids may not READ is not delivered (ZooKeeper does the same since CVE-2024-23944). Any thread;
+     * null (the default): not checked here (the sink filters them itself).
+     */
+    default java.util.List<org.apache.zookeeper.data.Id> readerIds() {
+        return null;
+    }
 }

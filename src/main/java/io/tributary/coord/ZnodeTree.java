@@ -28,7 +28,12 @@ public final class ZnodeTree {
     static final List<ACL> READ_ACL = List.of(new ACL(Codes.PERM_READ, new Id("world", "anyone")));
 
     /** A watch trigger: event {@code type} on {@code path}; {@code child} selects the child-watch table. */
-    public record Trigger(String path, int type) {
+    public record Trigger(String path, int type, List<ACL> acl) {
+        /** A trigger whose node's ACL does not matter (children changed: recursive watches do not get those). */
+        public Trigger(String path, int type) {
+            this(path, type, null);
+        }
+
     }
 
     private final CoordStore store;
@@ -129,7 +134,7 @@ public final class ZnodeTree {
             rewrite(path, node, quotas.recount(counted));
         }
         countInQuota(path, DataNode.length(data), 1);
-        out.add(new Trigger(path, Codes.EVENT_NODE_CREATED));
+        out.add(new Trigger(path, Codes.EVENT_NODE_CREATED, node.acl));
         out.add(new Trigger(parentPath, Codes.EVENT_NODE_CHILDREN_CHANGED));
     }
 
@@ -147,7 +152,7 @@ public final class ZnodeTree {
             parent.pzxid = zxid;
         }
         countInQuota(path, -DataNode.length(node.data), -1);
-        out.add(new Trigger(path, Codes.EVENT_NODE_DELETED));
+        out.add(new Trigger(path, Codes.EVENT_NODE_DELETED, node.acl));
         out.add(new Trigger(parentPath, Codes.EVENT_NODE_CHILDREN_CHANGED));
     }
 
@@ -161,7 +166,7 @@ public final class ZnodeTree {
         node.mzxid = zxid;
         node.mtime = time;
         countInQuota(path, diff, 0);
-        out.add(new Trigger(path, Codes.EVENT_NODE_DATA_CHANGED));
+        out.add(new Trigger(path, Codes.EVENT_NODE_DATA_CHANGED, node.acl));
     }
 
     /** Adds a change under a quota root to its stats node (ZooKeeper's updateQuotaStat). */

@@ -27,7 +27,7 @@ import java.util.List;
 public final class ZkAuth {
     private final String superDigest;
     private final List<Id> ids = new ArrayList<>();
-    private List<Id> view;
+    private volatile List<Id> view;
 
     /** @param superDigest the super user's digest ({@code user:base64(sha1(user:password))}), or null */
     public ZkAuth(String clientIp, String superDigest) {

@@ -370,6 +370,11 @@ final class ZkConnection implements WatchSink {
     }
 
     @Override
+    public java.util.List<org.apache.zookeeper.data.Id> readerIds() {
+        return auth.ids(); // an immutable snapshot, published through a volatile field
+    }
+
+    @Override
     public void sessionClosed(String reason) {
         context.runOnContext(v -> closeWith(reason));
     }

@@ -296,6 +296,41 @@ class ZkClientTest {
         }
     }
 
+    /**
+     * CVE-2024-23944, as ZooKeeper 3.9.2 fixed it: a persistent recursive watch does not tell a client about
+     * descendants it may not READ (created, changed or deleted), and still tells it about those it may.
+     */
+    @Test
+    void persistentRecursiveWatchSkipsDescendantsTheWatcherMayNotRead() throws Exception {
+        ZooKeeper alice = ZkSupport.connect(connectString, 10_000, null);
+        try {
+            alice.addAuthInfo("digest", b("alice:secret"));
+            List<ACL> aliceOnly = new ArrayList<>(List.of(new ACL(ZooDefs.Perms.ALL,
+                    new Id("digest", DigestAuthenticationProvider.generateDigest("alice:secret")))));
+            zk.create("/guarded", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            ZkSupport.Events rec = new ZkSupport.Events();
+            zk.addWatch("/guarded", rec, AddWatchMode.PERSISTENT_RECURSIVE);
+            ZkSupport.Events aliceRec = new ZkSupport.Events();
+            alice.addWatch("/guarded", aliceRec, AddWatchMode.PERSISTENT_RECURSIVE);
+            alice.create("/guarded/secret", b("s"), aliceOnly, CreateMode.PERSISTENT);
+            alice.setData("/guarded/secret", b("t"), -1);
+            alice.create("/guarded/open", b(""), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            alice.delete("/guarded/secret", -1);
+            alice.setData("/guarded/open", b("x"), -1);
+            // Events come in zxid order: anything about /guarded/secret would arrive before these.
+            assertEvent(rec.next(), EventType.NodeCreated, "/guarded/open");
+            assertEvent(rec.next(), EventType.NodeDataChanged, "/guarded/open");
+            // Alice may read it: she hears of everything.
+            assertEvent(aliceRec.next(), EventType.NodeCreated, "/guarded/secret");
+            assertEvent(aliceRec.next(), EventType.NodeDataChanged, "/guarded/secret");
+            assertEvent(aliceRec.next(), EventType.NodeCreated, "/guarded/open");
+            assertEvent(aliceRec.next(), EventType.NodeDeleted, "/guarded/secret");
+            assertEvent(aliceRec.next(), EventType.NodeDataChanged, "/guarded/open");
+        } finally {
+            alice.close();
+        }
+    }
+
     private static String describe(WatchedEvent e) {
         return e.getType() + " " + e.getPath();
     }
