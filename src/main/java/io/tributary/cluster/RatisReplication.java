@@ -270,7 +270,13 @@ public final class RatisReplication implements Replication {
         RaftClient c = client();
         // check(): bounded by the request timeout, and a client that failed is replaced, so the next relay
         // finds the new leader instead of retrying the one that died.
-        CompletableFuture<Void> relayed = check(c, c.async().sendReadOnlyUnordered(Message.valueOf(ByteString.copyFrom(b.array()))));
+        // Straight to the leader this node's Ratis server follows: a fresh client (one replaced after a failure)
+        // would first guess, and after a leader's death it could spend a whole session timeout guessing.
+        DivisionInfo i = info();
+        RaftPeerId leader = i == null ? null : i.getLeaderId();
+        Message m = Message.valueOf(ByteString.copyFrom(b.array()));
+        CompletableFuture<Void> relayed = check(c, leader == null ? c.async().sendReadOnlyUnordered(m)
+                : c.async().sendReadOnlyUnordered(m, leader));
         relayed.whenComplete((r, e) -> {
             if (e != null) {
                 LOG.debug("session liveness not relayed to the leader (sent again at the next tick): {}", e.toString());

@@ -127,7 +127,7 @@ class SessionFailoverTest {
                 Thread.sleep(250); // observation period, not synchronization
             }
             assertTrue(!states.contains(Watcher.Event.KeeperState.Expired), "never expired: " + states);
-            assertTrue(seen.isEmpty(), "no watch fired on the observer: " + seen);
+            assertTrue(seen.isEmpty(), () -> "no watch fired on the observer: " + seen + "\n" + cluster.logs());
             assertNotNull(observer.exists("/moves", false));
             owner.close();
             Poll.until(Duration.ofSeconds(30), "closing the session deleted its ephemeral, seen on another node",
