@@ -93,7 +93,8 @@ final class CommitPush {
 
     /** After an entry was applied (any node, Ratis's thread): on the leader, the followers hear of it soon. */
     void committed() {
-        if (division == null || broken) {
+        // Followers apply every entry too: only a leader wakes the thread.
+        if (division == null || broken || !division.getInfo().isLeader()) {
             return;
         }
         synchronized (signal) {

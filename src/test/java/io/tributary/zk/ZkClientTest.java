@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -256,12 +257,17 @@ class ZkClientTest {
         try {
             zk.getData("/order", e -> fired.countDown(), null);
             writer.setData("/order", b("1"), -1);
-            // Poll until the new value is visible: by then the event must already have been delivered.
-            while (!new String(zk.getData("/order", false, null), StandardCharsets.UTF_8).equals("1")) {
-                Thread.onSpinWait();
-            }
-            if (fired.getCount() != 0) {
-                badOrder.incrementAndGet();
+            // Poll until the new value is visible: by then the event must already have been delivered. Read
+            // asynchronously: the client runs callbacks and watch events on one thread, in the order the server
+            // sent them (a synchronous read's reply wakes the caller before that thread may have run the event).
+            for (Boolean inOrder = null; inOrder == null; ) {
+                CompletableFuture<Boolean> seen = new CompletableFuture<>();
+                zk.getData("/order", false, (rc, path, ctx, data, stat) -> seen.complete(
+                        data != null && new String(data, StandardCharsets.UTF_8).equals("1") ? fired.getCount() == 0 : null), null);
+                inOrder = seen.get(30, TimeUnit.SECONDS);
+                if (Boolean.FALSE.equals(inOrder)) {
+                    badOrder.incrementAndGet();
+                }
             }
             assertEquals(0, badOrder.get(), "the watch event precedes the read that shows the change");
         } finally {
