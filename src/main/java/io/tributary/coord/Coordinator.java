@@ -7,10 +7,7 @@ import org.apache.kafka.common.utils.Time;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Executor;
 
 /**
@@ -132,9 +129,7 @@ public final class Coordinator {
     /** Creates a session (a logged transaction) with a negotiated timeout. */
     public Session createSession(int requestedTimeout, WatchSink sink) {
         long id = nextSessionId++;
-        byte[] password = new byte[16];
-        random.nextBytes(password);
-        commit(0, new Txn.CreateSession(options.negotiate(requestedTimeout), password), id);
+        commit(0, new Txn.CreateSession(options.negotiate(requestedTimeout), mintPassword()), id);
         Session s = sessions.get(id);
         s.sink = sink;
         return s;
@@ -268,33 +263,11 @@ public final class Coordinator {
             c = c.asSuper(); // zookeeper.skipACL: ZooKeeper's checkACL returns at once, as it does for super
         }
         try {
-            if (op instanceof Op.GetData g) {
-                return ok(reads.getData(c, g));
-            } else if (op instanceof Op.Exists e) {
-                return ok(reads.exists(c, e));
-            } else if (op instanceof Op.GetChildren g) {
-                return ok(reads.getChildren(c, g));
-            } else if (op instanceof Op.GetAcl g) {
-                return ok(reads.getAcl(c, g));
-            } else if (op instanceof Op.Sync s) {
-                return ok(s.path());
-            } else if (op instanceof Op.GetEphemerals g) {
-                return ok(reads.getEphemerals(c, g));
-            } else if (op instanceof Op.GetAllChildrenNumber g) {
-                return ok(reads.allChildrenNumber(g));
+            Object read = reads.read(c, op, delivery);
+            if (read != ReadOps.NOT_A_READ) {
+                return ok(read);
             } else if (op instanceof Op.MultiRead m) {
                 return ok(new Result.Multi(multiRead(c, m)));
-            } else if (op instanceof Op.AddWatch a) {
-                watches.addPersistent(a.path(), c.sink(), a.recursive());
-                return ok(null);
-            } else if (op instanceof Op.RemoveWatches r) {
-                if (!watches.remove(r.path(), r.watcherType(), c.sink(), r.checkOnly())) {
-                    throw new CoordException(Codes.NOWATCHER, r.path());
-                }
-                return ok(null);
-            } else if (op instanceof Op.SetWatches sw) {
-                reads.setWatches(c, sw, delivery);
-                return ok(null);
             } else if (op instanceof Op.CloseSession) {
                 closeSession(c.sessionId());
                 return ok(null);
@@ -423,22 +396,7 @@ public final class Coordinator {
         }
     }
 
-    private List<org.apache.zookeeper.data.ACL> aclOf(Trigger t) {
-        return options.skipAcl() ? null : t.acl();
-    }
-
-    /** Fires watches in the order the changes happened; each sink hears of a deletion once. */
     private void fire(List<Trigger> triggers, long zxid) {
-        Set<WatchSink> none = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Trigger t : triggers) {
-            switch (t.type()) {
-                case Codes.EVENT_NODE_CHILDREN_CHANGED -> watches.triggerChild(t.path(), t.type(), zxid, none, delivery);
-                case Codes.EVENT_NODE_DELETED -> {
-                    Set<WatchSink> told = watches.triggerData(t.path(), t.type(), zxid, none, delivery, aclOf(t));
-                    watches.triggerChild(t.path(), t.type(), zxid, told, delivery);
-                }
-                default -> watches.triggerData(t.path(), t.type(), zxid, none, delivery, aclOf(t));
-            }
-        }
+        watches.fire(triggers, zxid, delivery, options.skipAcl());
     }
 }

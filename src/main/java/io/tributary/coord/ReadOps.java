@@ -15,9 +15,46 @@ final class ReadOps {
     private final ZnodeTree tree;
     private final WatchRegistry watches;
 
+    /** What {@link #read} answers for an op that is not one of these reads. */
+    static final Object NOT_A_READ = new Object();
+
     ReadOps(ZnodeTree tree, WatchRegistry watches) {
         this.tree = tree;
         this.watches = watches;
+    }
+
+    /**
+     * Answers a read or a watch request (no transaction); {@link #NOT_A_READ} for a write, a multi, a
+     * multi-read or a session close, which the caller handles.
+     */
+    Object read(Caller c, Op op, WatchRegistry.Delivery delivery) throws CoordException {
+        if (op instanceof Op.GetData g) {
+            return getData(c, g);
+        } else if (op instanceof Op.Exists e) {
+            return exists(c, e);
+        } else if (op instanceof Op.GetChildren g) {
+            return getChildren(c, g);
+        } else if (op instanceof Op.GetAcl g) {
+            return getAcl(c, g);
+        } else if (op instanceof Op.Sync s) {
+            return s.path();
+        } else if (op instanceof Op.GetEphemerals g) {
+            return getEphemerals(c, g);
+        } else if (op instanceof Op.GetAllChildrenNumber g) {
+            return allChildrenNumber(g);
+        } else if (op instanceof Op.AddWatch a) {
+            watches.addPersistent(a.path(), c.sink(), a.recursive());
+            return null;
+        } else if (op instanceof Op.RemoveWatches r) {
+            if (!watches.remove(r.path(), r.watcherType(), c.sink(), r.checkOnly())) {
+                throw new CoordException(Codes.NOWATCHER, r.path());
+            }
+            return null;
+        } else if (op instanceof Op.SetWatches sw) {
+            setWatches(c, sw, delivery);
+            return null;
+        }
+        return NOT_A_READ;
     }
 
     Object getData(Caller c, Op.GetData op) throws CoordException {

@@ -9,10 +9,8 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +27,8 @@ import java.util.function.Consumer;
  *   fire on each node as it applies.</li>
  *   <li>Reads are answered from this node's state (ZooKeeper's sequential consistency), after the session's
  *   earlier requests ({@link SessionOrder}); {@code sync} waits for a ReadIndex round through the leader.</li>
- *   <li>Sessions live in the replicated state; only the leader expires them (an {@link Command.Kind#EXPIRE}
- *   entry), from liveness it sees itself or that other nodes relay; a new leader renews every session.</li>
+ *   <li>Sessions live in the replicated state; only the leader expires them, from liveness it sees itself or
+ *   that other nodes relay; a new leader renews every session ({@link EnsembleSessions}).</li>
  *   <li>When the log cannot commit (no quorum), the client's connection is closed: it sees CONNECTIONLOSS
  *   and tries another server, as with a ZooKeeper server that lost its quorum.</li>
  * </ul>
@@ -56,13 +54,11 @@ final class ReplicatedEngine implements Replication.Applier {
     private final int self;
     private final Map<Long, Pending> pending = new HashMap<>();
     private final SessionOrder order = new SessionOrder();
-    private final Set<Long> touched = new HashSet<>();
     private long nextRequest;
     /** Commands waiting for the next proposal: several go out as one log entry. */
     private final ProposalBatcher proposals;
     private long appliedTerm;
-    /** Set on this context when this node took over as leader and renewed the sessions. */
-    private boolean leading;
+    private final EnsembleSessions sessions;
     private long appliedIndex;
 
     ReplicatedEngine(Coordinator c, Replication log, Executor onContext) {
@@ -72,6 +68,7 @@ final class ReplicatedEngine implements Replication.Applier {
         this.proposals = new ProposalBatcher(log, onContext);
         this.self = log.nodeId();
         this.origin = ((long) self << 48) | (new SecureRandom().nextLong() & 0xffffffffffffL) | 1;
+        this.sessions = new EnsembleSessions(c, log, onContext, proposals::submit);
         c.clustered();
     }
 
@@ -218,55 +215,12 @@ final class ReplicatedEngine implements Replication.Applier {
 
     /** Client liveness seen here: the local table, and the leader at the next relay. */
     boolean touch(long sessionId) {
-        touched.add(sessionId);
-        noteOwner(sessionId, log.nodeId(), c.time().milliseconds());
-        return c.touch(sessionId);
+        return sessions.touch(sessionId);
     }
 
     /** Periodic (every half tick): the leader expires sessions and sweeps; the others relay liveness. */
     void tick() {
-        long now = c.time().milliseconds();
-        Replication.Role role = log.role();
-        if (role == Replication.Role.LEADER && !leading) {
-            takeOver(now); // the log's notification may still be on its way; the next tick may expire
-            return;
-        } else if (role != Replication.Role.LEADER) {
-            leading = false;
-        }
-        // Expiry only once this node has renewed every session as the new leader (roleChanged): until then
-        // its buckets hold a follower's stale view and would expire live sessions.
-        if (role == Replication.Role.LEADER && leading) {
-            touched.clear();
-            for (Session due : c.sessions().expired(now)) {
-                long id = due.id();
-                LOG.info("session 0x{} expired", Long.toHexString(id));
-                submit(Command.expire(now, id, log.term()).encode(), e -> {
-                });
-            }
-            if (c.sweepIsDue(now)) {
-                Caller sweeper = new Caller(0, List.of(Caller.SUPER), null);
-                for (Op.Delete d : ContainerSweep.due(c.tree(), now)) {
-                    submit(Command.write(0, 0, now, sweeper, d).encode(), e -> {
-                    });
-                }
-            }
-        } else if (!touched.isEmpty() && role == Replication.Role.FOLLOWER) {
-            long[] ids = touched.stream().mapToLong(Long::longValue).toArray();
-            touched.clear();
-            // Liveness that did not reach the leader (it died, an election is on) is sent again at the next
-            // tick: a client that pings only every timeout/3 cannot afford to lose one relay per election.
-            log.relayTouches(ids).whenComplete((v, e) -> {
-                if (e != null) {
-                    onContext.execute(() -> {
-                        for (long id : ids) {
-                            if (c.sessions().get(id) != null) {
-                                touched.add(id);
-                            }
-                        }
-                    });
-                }
-            });
-        }
+        sessions.tick();
     }
 
     // ---- the log's callbacks (its threads; hop onto the context) ----
@@ -416,21 +370,7 @@ final class ReplicatedEngine implements Replication.Applier {
 
     @Override
     public void touched(int node, long[] sessionIds) {
-        onContext.execute(() -> {
-            long now = c.time().milliseconds();
-            for (long id : sessionIds) {
-                c.touch(id);
-                noteOwner(id, node, now);
-            }
-        });
-    }
-
-    private void noteOwner(long id, int node, long now) {
-        Session s = c.sessions().get(id);
-        if (s != null) {
-            s.ownerNode = node;
-            s.lastTouch = now;
-        }
+        onContext.execute(() -> sessions.touchedAt(node, sessionIds));
     }
 
     @Override
@@ -438,21 +378,8 @@ final class ReplicatedEngine implements Replication.Applier {
         onContext.execute(() -> done.complete(null));
     }
 
-    /** This node now leads: every session gets a full timeout from now, as with ZooKeeper's new leader. */
-    private void takeOver(long now) {
-        leading = true;
-        LOG.info("leading the ensemble: every session gets a full timeout from now");
-        c.sessions().renewAll(now);
-    }
-
     @Override
     public void roleChanged(boolean leader) {
-        onContext.execute(() -> {
-            if (leader && !leading) {
-                takeOver(c.time().milliseconds());
-            } else if (!leader) {
-                leading = false;
-            }
-        });
+        onContext.execute(() -> sessions.roleChanged(leader));
     }
 }

@@ -4,6 +4,7 @@ import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Id;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -70,6 +71,26 @@ public final class WatchRegistry {
         }
         sinks.put(sink, before | mode);
         pathsBySink.computeIfAbsent(sink, k -> new java.util.HashSet<>()).add(path);
+    }
+
+    /**
+     * Fires the watches of one transaction's changes, in the order they happened; each sink hears of a
+     * deletion once (as a data watch or as a child watch). {@code skipAcl}: no READ check on recursive
+     * watches' descendants (zookeeper.skipACL).
+     */
+    public void fire(List<ZnodeTree.Trigger> triggers, long zxid, Delivery delivery, boolean skipAcl) {
+        Set<WatchSink> none = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (ZnodeTree.Trigger t : triggers) {
+            List<ACL> acl = skipAcl ? null : t.acl();
+            switch (t.type()) {
+                case Codes.EVENT_NODE_CHILDREN_CHANGED -> triggerChild(t.path(), t.type(), zxid, none, delivery);
+                case Codes.EVENT_NODE_DELETED -> {
+                    Set<WatchSink> told = triggerData(t.path(), t.type(), zxid, none, delivery, acl);
+                    triggerChild(t.path(), t.type(), zxid, told, delivery);
+                }
+                default -> triggerData(t.path(), t.type(), zxid, none, delivery, acl);
+            }
+        }
     }
 
     /**
