@@ -14,6 +14,7 @@ import java.util.Map;
  * @param advertisedHost   host put in Metadata; null means "the address the client connected to"
  * @param brokerProperties the node's effective configuration (Kafka broker property names where Kafka has
  *                         one), reported by DescribeConfigs; read-only
+ * @param cluster          the cluster's metadata (cluster mode), or null on a single node
  */
 public record KafkaBroker(Vertx vertx,
                           int nodeId,
@@ -29,10 +30,16 @@ public record KafkaBroker(Vertx vertx,
                           LogService logs,
                           ProducerIdManager producerIds,
                           GroupService groups,
-                          Map<String, String> brokerProperties) {
+                          Map<String, String> brokerProperties,
+                          ClusterMetadata cluster) {
 
     public KafkaBroker {
         brokerProperties = brokerProperties == null ? Map.of() : Map.copyOf(brokerProperties);
+    }
+
+    /** Cluster mode: the cluster's metadata; false on a single node (this node is every partition's leader). */
+    public boolean clustered() {
+        return cluster != null;
     }
 
     /** The host to advertise to a client that reached us on {@code localHost}. */

@@ -163,6 +163,12 @@ public final class LogManager implements Closeable {
     public Collection<PartitionLog> allPartitions() { return List.copyOf(logs.values()); }
 
     public synchronized TopicInfo createTopic(String name, int partitions, Map<String, String> configOverrides, boolean validateOnly) {
+        return createTopic(name, Uuid.randomUuid(), partitions, configOverrides, validateOnly);
+    }
+
+    /** As {@link #createTopic(String, int, Map, boolean)} with the topic id decided elsewhere (a cluster's metadata). */
+    public synchronized TopicInfo createTopic(String name, Uuid topicId, int partitions, Map<String, String> configOverrides,
+                                              boolean validateOnly) {
         Topic.validate(name);
         if (topics.containsKey(name)) throw new TopicExistsException("Topic '" + name + "' already exists.");
         for (String existing : topics.keySet()) {
@@ -172,7 +178,7 @@ public final class LogManager implements Closeable {
         }
         checkPartitionCount(partitions);
         LogConfig cfg = parseConfig(configOverrides);
-        TopicInfo info = new TopicInfo(name, Uuid.randomUuid(), partitions, configOverrides, cfg);
+        TopicInfo info = new TopicInfo(name, topicId, partitions, configOverrides, cfg);
         if (validateOnly) return info;
         try {
             for (int p = 0; p < partitions; p++) {

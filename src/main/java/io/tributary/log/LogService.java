@@ -250,6 +250,12 @@ public final class LogService {
         return vertx.executeBlocking(() -> manager.createTopic(name, partitions, configs, validateOnly));
     }
 
+    /** A topic whose id was decided elsewhere (a cluster's metadata), so every replica has the same id. */
+    public Future<TopicInfo> createTopic(String name, org.apache.kafka.common.Uuid topicId, int partitions,
+                                         Map<String, String> configs) {
+        return vertx.executeBlocking(() -> manager.createTopic(name, topicId, partitions, configs, false));
+    }
+
     /** Removes the topic from the catalog, then closes and deletes each partition on its owner. */
     public Future<Void> deleteTopic(String name) {
         return vertx.executeBlocking(() -> manager.deleteTopic(name)).compose(logs -> {

@@ -54,6 +54,11 @@ final class CoordinationPart implements Part {
         return views.transform(ignored -> deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment));
     }
 
+    /** An ensemble ({@code cluster.members} with more than one entry). */
+    boolean clustered() {
+        return cluster != null;
+    }
+
     CoordinatorVerticle coordinator() {
         return coordinator;
     }

@@ -66,7 +66,7 @@ public final class Node {
         log = new LogPart(vertx, config, time, ioExecutor);
         groups = new GroupsPart(vertx, config, time, log);
         CoordinationPart coordination = new CoordinationPart(vertx, config, time);
-        KafkaPart kafka = new KafkaPart(vertx, config, log, groups);
+        KafkaPart kafka = new KafkaPart(vertx, config, time, log, groups, coordination);
         parts.addAll(List.of(log, groups, coordination, kafka, new ZkPart(vertx, config, coordination),
                 new HttpPart(vertx, config, log, groups, coordination, kafka, health)));
         Path dataDir = config.dataDir();

@@ -111,6 +111,33 @@ final class EnsembleClient {
     }
 
     /**
+     * Every given node comes to hold the same tree (digests equal, each taken after a sync on its node), within
+     * {@code timeout}: the nodes keep applying the same log, and in an ensemble the Kafka brokers' metadata
+     * (their registrations after a restart or a heal, the controller's partition states) may still be changing
+     * when the test's own writes are done, so equality is polled for rather than sampled once. Fails with the
+     * last digests.
+     */
+    static void awaitSameTree(LocalCluster cluster, java.time.Duration timeout, int... nodes) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        java.util.Map<Integer, String> last = new java.util.TreeMap<>();
+        while (true) {
+            last.clear();
+            for (int n : nodes) {
+                try (ZooKeeper zk = connect(cluster, 10_000, n)) {
+                    last.put(n, digest(zk));
+                }
+            }
+            if (new java.util.HashSet<>(last.values()).size() == 1) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the nodes' trees did not converge: " + last + "\n" + cluster.logs());
+            }
+            Thread.sleep(200); // the interval of a deadline-bounded poll
+        }
+    }
+
+    /**
      * SHA-256 over every znode (path, data and every stat field) read from the node this client is on, after a
      * sync: two nodes with the same digest hold the same tree.
      */

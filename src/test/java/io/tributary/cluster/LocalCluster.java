@@ -108,6 +108,11 @@ public final class LocalCluster implements AutoCloseable {
         return size;
     }
 
+    /** The Kafka port of node {@code node} (bin/cluster's KAFKA_BASE + node - 1). */
+    public int kafkaPort(int node) {
+        return kafkaBase + node - 1;
+    }
+
     public int zkPort(int node) {
         return zkBase + node - 1;
     }

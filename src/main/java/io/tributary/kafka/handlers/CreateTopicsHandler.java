@@ -76,11 +76,39 @@ public final class CreateTopicsHandler implements ApiHandler {
                 setError(result, plan.error());
                 continue;
             }
+            if (broker.clustered()) {
+                work.add(createInCluster(t, plan, req.validateOnly(), req.timeoutMs())
+                        .onSuccess(created -> fill(result, created.info(), created.replicationFactor(), version))
+                        .onFailure(e -> setError(result, AdminErrors.of(e))));
+                continue;
+            }
             work.add(broker.logs().createTopic(t.name(), plan.partitions(), plan.configs(), req.validateOnly())
-                    .onSuccess(info -> fill(result, info, version))
+                    .onSuccess(info -> fill(result, info, 1, version))
                     .onFailure(e -> setError(result, AdminErrors.of(e))));
         }
         return Future.join(work).transform(ignored -> Future.succeededFuture(resp));
+    }
+
+    private record Created(TopicInfo info, int replicationFactor) {
+    }
+
+    /** Cluster mode: the assignment goes to the cluster's metadata; answered once every partition has a leader. */
+    private Future<Created> createInCluster(CreatableTopic t, Plan plan, boolean validateOnly, int timeoutMs) {
+        Map<Integer, List<Integer>> manual = null;
+        if (!t.assignments().isEmpty()) {
+            manual = new java.util.TreeMap<>();
+            for (CreatableReplicaAssignment a : t.assignments()) {
+                manual.put(a.partitionIndex(), List.copyOf(a.brokerIds()));
+            }
+        }
+        int rf = t.replicationFactor() == -1
+                ? Integer.parseInt(broker.brokerProperties().getOrDefault("default.replication.factor", "1").trim())
+                : t.replicationFactor();
+        return broker.cluster().createTopic(t.name(), plan.partitions(), rf, manual, plan.configs(), validateOnly,
+                Math.max(0, timeoutMs)).map(topic -> new Created(new TopicInfo(topic.name(), topic.id(),
+                topic.partitions().size(), plan.configs(), io.tributary.log.LogConfig.fromOverrides(
+                        broker.logs().manager().brokerDefaults(), plan.configs())),
+                topic.partitions().isEmpty() ? rf : topic.partitions().get(0).replicas().size()));
     }
 
     private Plan plan(CreatableTopic t) {
@@ -114,7 +142,7 @@ public final class CreateTopicsHandler implements ApiHandler {
             if (rf == 0 || rf < -1) {
                 return fail(t, Errors.INVALID_REPLICATION_FACTOR, "Replication factor must be larger than 0, or -1 to use the default value.");
             }
-            if (rf > 1) {
+            if (rf > 1 && !broker.clustered()) {
                 return fail(t, Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition " + rf
                         + " time(s): The target replication factor of " + rf
                         + " cannot be reached because only 1 broker(s) are registered.");
@@ -154,18 +182,23 @@ public final class CreateTopicsHandler implements ApiHandler {
         return null;
     }
 
-    /** One partition's replica list against a cluster of this single node (shared with CreatePartitions). */
+    /** One partition's replica list against the registered brokers (shared with CreatePartitions). */
     ApiError checkReplicas(List<Integer> brokerIds) {
-        return checkReplicas(broker.nodeId(), brokerIds);
+        return checkReplicas(broker.clustered() ? broker.cluster().image().brokers().keySet() : Set.of(broker.nodeId()),
+                brokerIds);
     }
 
     static ApiError checkReplicas(int nodeId, List<Integer> brokerIds) {
+        return checkReplicas(Set.of(nodeId), brokerIds);
+    }
+
+    static ApiError checkReplicas(Set<Integer> brokers, List<Integer> brokerIds) {
         if (brokerIds.isEmpty()) {
             return AdminErrors.of(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes an empty replica list.");
         }
         Set<Integer> distinct = new HashSet<>();
         for (int id : brokerIds) {
-            if (id != nodeId) {
+            if (!brokers.contains(id)) {
                 return AdminErrors.of(Errors.INVALID_REPLICA_ASSIGNMENT,
                         "The manual partition assignment includes broker " + id + ", but no such broker is registered.");
             }
@@ -189,13 +222,13 @@ public final class CreateTopicsHandler implements ApiHandler {
                 .setReplicationFactor((short) -1);
     }
 
-    private void fill(CreatableTopicResult result, TopicInfo info, short version) {
+    private void fill(CreatableTopicResult result, TopicInfo info, int replicationFactor, short version) {
         result.setErrorCode(Errors.NONE.code()).setErrorMessage(null);
         if (version >= 7) {
             result.setTopicId(info.topicId());
         }
         if (version >= 5) {
-            result.setNumPartitions(info.partitions()).setReplicationFactor((short) 1);
+            result.setNumPartitions(info.partitions()).setReplicationFactor((short) replicationFactor);
             for (TopicConfigs.Entry e : TopicConfigs.describeTopic(info, broker.logs().brokerConfig())) {
                 result.configs().add(new CreatableTopicConfigs()
                         .setName(e.name())

@@ -1,6 +1,7 @@
 package io.tributary.kafka.handlers;
 
 import io.tributary.kafka.ApiHandler;
+import io.tributary.kafka.ClusterMetadata;
 import io.tributary.kafka.KafkaBroker;
 import io.tributary.kafka.RequestContext;
 import io.vertx.core.Future;
@@ -60,6 +61,18 @@ public final class DescribeClusterHandler implements ApiHandler {
                 .setControllerId(broker.nodeId())
                 .setEndpointType(EndpointType.BROKER.id())
                 .setClusterAuthorizedOperations(req.includeClusterAuthorizedOperations() ? CLUSTER_OPERATIONS : Integer.MIN_VALUE);
+        if (broker.clustered()) {
+            ClusterMetadata.Image image = broker.cluster().image();
+            resp.setControllerId(image.controllerId());
+            if (image.clusterId() != null) {
+                resp.setClusterId(image.clusterId());
+            }
+            for (ClusterMetadata.Broker b : image.brokers().values()) {
+                resp.brokers().add(new DescribeClusterBroker().setBrokerId(b.id()).setHost(b.host()).setPort(b.port())
+                        .setRack(b.rack()).setIsFenced(false));
+            }
+            return Future.succeededFuture(resp);
+        }
         resp.brokers().add(new DescribeClusterBroker()
                 .setBrokerId(broker.nodeId())
                 .setHost(broker.advertisedHostFor(ctx.localHost()))

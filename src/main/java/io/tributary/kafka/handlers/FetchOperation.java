@@ -1,6 +1,7 @@
 package io.tributary.kafka.handlers;
 
 import io.tributary.kafka.KafkaBroker;
+import io.tributary.kafka.Leadership;
 import io.tributary.kafka.RecordsRegion;
 import io.tributary.kafka.RequestContext;
 import io.tributary.log.FetchDataInfo;
@@ -150,8 +151,9 @@ final class FetchOperation {
                     result.hasError = true;
                     continue;
                 }
-                if (p.currentLeaderEpoch() > 0) {
-                    pd.setErrorCode(Errors.UNKNOWN_LEADER_EPOCH.code());
+                Errors leader = Leadership.check(broker, info.name(), p.partition(), p.currentLeaderEpoch());
+                if (leader != Errors.NONE) {
+                    pd.setErrorCode(leader.code());
                     result.hasError = true;
                     continue;
                 }

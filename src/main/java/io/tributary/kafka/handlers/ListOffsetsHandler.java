@@ -2,6 +2,7 @@ package io.tributary.kafka.handlers;
 
 import io.tributary.kafka.ApiHandler;
 import io.tributary.kafka.KafkaBroker;
+import io.tributary.kafka.Leadership;
 import io.tributary.kafka.RequestContext;
 import io.tributary.log.PartitionLog;
 import io.tributary.log.TopicInfo;
@@ -58,8 +59,9 @@ public final class ListOffsetsHandler implements ApiHandler {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;
                 }
-                if (p.currentLeaderEpoch() > 0) {
-                    pr.setErrorCode(Errors.UNKNOWN_LEADER_EPOCH.code());
+                Errors leader = Leadership.check(broker, info.name(), p.partitionIndex(), p.currentLeaderEpoch());
+                if (leader != Errors.NONE) {
+                    pr.setErrorCode(leader.code());
                     continue;
                 }
                 long ts = p.timestamp();

@@ -23,7 +23,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Metadata: this node as the only broker, controller and leader of every partition; real topic ids
+ * Metadata on a single node (cluster mode: {@link ClusterMetadataResponse}): this node as the only broker,
+ * controller and leader of every partition; real topic ids
  * (kafka-clients uses Fetch v13+ only when it gets them). Unknown topics are created when
  * {@code auto.create.topics.enable} and the request allow it, and returned in the same response.
  */
@@ -40,6 +41,9 @@ public final class MetadataHandler implements ApiHandler {
         short version = request.version();
         boolean allTopics = req.topics() == null || (version == 0 && req.topics().isEmpty());
         boolean allowAutoCreate = version < 4 || req.allowAutoTopicCreation();
+        if (broker.clustered()) {
+            return ClusterMetadataResponse.answer(broker, req, allTopics, allowAutoCreate);
+        }
         Map<String, TopicInfo> catalog = broker.logs().manager().topics();
 
         List<String> names = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.tributary.kafka.handlers;
 
 import io.tributary.kafka.ApiHandler;
 import io.tributary.kafka.KafkaBroker;
+import io.tributary.kafka.Leadership;
 import io.tributary.kafka.RequestContext;
 import io.tributary.log.LogAppendInfo;
 import io.tributary.log.RecordValidationException;
@@ -68,8 +69,13 @@ public final class ProduceHandler implements ApiHandler {
                     fail(pr, early, null);
                     continue;
                 }
+                Errors leader = Leadership.check(broker, info.name(), pd.index(), -1);
+                if (leader != Errors.NONE) {
+                    fail(pr, leader, null);
+                    continue;
+                }
                 TopicPartition tp = new TopicPartition(info.name(), pd.index());
-                appends.add(broker.logs().append(tp, (MemoryRecords) pd.records(), 0)
+                appends.add(broker.logs().append(tp, (MemoryRecords) pd.records(), Leadership.epoch(broker, info.name(), pd.index()))
                         .onSuccess(a -> succeed(pr, a))
                         .onFailure(t -> fail(pr, t, version)));
             }

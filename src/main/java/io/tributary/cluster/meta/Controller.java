@@ -1,0 +1,217 @@
+package io.tributary.cluster.meta;
+
+import io.tributary.coord.Codes;
+import io.tributary.coord.Op;
+import io.tributary.coord.Result;
+import io.tributary.kafka.ClusterMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * Kafka's controller, elected through the ephemeral {@code /controller} znode with {@code /controller_epoch}
+ * bumped in the same multi. Every broker runs one; the elected one reconciles partition states with the
+ * brokers that are alive each time the metadata changes (level-triggered, so a missed event is caught at the
+ * next one):
+ * <ul>
+ *   <li>a partition without a state gets one: leader the first live replica of its assignment, leader epoch 0,
+ *   ISR the leader alone (Kafka starts with every replica, all empty; here a follower joins when the leader
+ *   sees it caught up, as after any ISR shrink, so a replica that never fetched is never elected);</li>
+ *   <li>a partition whose leader is not alive gets the first live ISR member in assignment order, with the
+ *   leader epoch bumped; with none, {@code unclean.leader.election.enable} picks any live replica (logged as
+ *   unclean: it may lose acknowledged records), else the partition has no leader (-1) and keeps its ISR, as
+ *   Kafka keeps the last ISR member;</li>
+ *   <li>dead brokers leave the ISR of partitions whose leader lives.</li>
+ * </ul>
+ * Each write is a multi of a check of {@code /controller_epoch}'s version (a deposed controller's write
+ * fails) and the state's set with the version it was read at (a concurrent change fails it; the change's
+ * event reconciles again).
+ *
+ * <p>Threading: the owner's context only.
+ */
+final class Controller {
+    private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
+    private static final List<org.apache.zookeeper.data.ACL> OPEN = KafkaZnodes.OPEN;
+
+    private final int self;
+    private final MetaSession session;
+    private final MetadataCache cache;
+    private final boolean unclean;
+    private final LongSupplier clock;
+    private boolean active;
+    private boolean electing;
+    private int epoch;
+    private int epochVersion;
+    /** Partitions ("topic/p") with a write in flight. */
+    private final Set<String> writing = new HashSet<>();
+
+    Controller(int self, MetaSession session, MetadataCache cache, boolean unclean, LongSupplier clock) {
+        this.self = self;
+        this.session = session;
+        this.cache = cache;
+        this.unclean = unclean;
+        this.clock = clock;
+    }
+
+    boolean active() {
+        return active;
+    }
+
+    int epoch() {
+        return epoch;
+    }
+
+    /** A new session: any /controller of ours went with the old one. */
+    void sessionStarted(boolean fresh) {
+        if (fresh && active) {
+            LOG.info("broker {} is no longer the controller (its session ended)", self);
+            active = false;
+        }
+    }
+
+    /** The metadata changed (or was loaded). */
+    void changed() {
+        if (!cache.loaded()) {
+            return;
+        }
+        int current = cache.controllerId();
+        if (active && current != self) {
+            LOG.info("broker {} resigns as controller: /controller names {}", self, current);
+            active = false;
+        }
+        if (current == -1 && !electing) {
+            elect();
+        } else if (active) {
+            reconcile();
+        }
+    }
+
+    private void elect() {
+        electing = true;
+        session.call(new Op.GetData(KafkaZnodes.CONTROLLER_EPOCH, false)).compose(r -> {
+            Op bump;
+            int next;
+            if (r.err() == Codes.NONODE) {
+                next = 1;
+                bump = new Op.Create(KafkaZnodes.CONTROLLER_EPOCH, "1".getBytes(StandardCharsets.UTF_8), OPEN, Op.PERSISTENT, 0);
+            } else if (r.err() == Codes.OK) {
+                Result.Data d = (Result.Data) r.value();
+                next = Integer.parseInt(new String(d.data(), StandardCharsets.UTF_8).trim()) + 1;
+                bump = new Op.SetData(KafkaZnodes.CONTROLLER_EPOCH, Integer.toString(next).getBytes(StandardCharsets.UTF_8),
+                        d.stat().getVersion());
+            } else {
+                return io.vertx.core.Future.succeededFuture(false);
+            }
+            Op claim = new Op.Create(KafkaZnodes.CONTROLLER, KafkaZnodes.controller(self, clock.getAsLong()), OPEN, Op.EPHEMERAL, 0);
+            return session.call(new Op.Multi(List.of(claim, bump))).map(m -> {
+                if (m.err() != Codes.OK || !(m.value() instanceof Result.Multi mr) || mr.results().get(0).err() != Codes.OK) {
+                    return false;
+                }
+                epoch = next;
+                Result bumped = mr.results().get(1);
+                epochVersion = bumped.value() instanceof org.apache.zookeeper.data.Stat st ? st.getVersion() : 0;
+                return true;
+            });
+        }).onComplete(ar -> {
+            electing = false;
+            if (ar.succeeded() && ar.result()) {
+                active = true;
+                LOG.info("broker {} is the controller (controller epoch {})", self, epoch);
+                reconcile();
+            }
+        });
+    }
+
+    private void reconcile() {
+        Map<Integer, ClusterMetadata.Broker> live = cache.brokers();
+        cache.topics().forEach((topic, assignment) -> {
+            Map<Integer, MetadataCache.VersionedState> states = cache.states(topic);
+            assignment.replicas().forEach((p, replicas) -> {
+                String key = topic + "/" + p;
+                if (writing.contains(key)) {
+                    return;
+                }
+                List<Integer> liveReplicas = replicas.stream().filter(live::containsKey).toList();
+                MetadataCache.VersionedState vs = states.get(p);
+                if (vs == null) {
+                    if (!liveReplicas.isEmpty()) {
+                        int leader = liveReplicas.get(0);
+                        create(key, topic, p, new KafkaZnodes.State(leader, 0, List.of(leader), epoch));
+                    }
+                    return;
+                }
+                KafkaZnodes.State s = vs.state();
+                KafkaZnodes.State next = decide(topic, p, replicas, liveReplicas, s);
+                if (next != null) {
+                    update(key, topic, p, next, vs.version());
+                }
+            });
+        });
+    }
+
+    /** The partition's next state given who lives, or null when it stays. */
+    private KafkaZnodes.State decide(String topic, int p, List<Integer> replicas, List<Integer> liveReplicas,
+                                     KafkaZnodes.State s) {
+        List<Integer> liveIsr = s.isr().stream().filter(liveReplicas::contains).toList();
+        if (liveReplicas.contains(s.leader())) {
+            return liveIsr.size() == s.isr().size() ? null
+                    : new KafkaZnodes.State(s.leader(), s.leaderEpoch(), liveIsr, epoch);
+        }
+        for (int r : replicas) {
+            if (liveIsr.contains(r)) {
+                LOG.info("{}-{}: leader {} is gone; new leader {} (leader epoch {}), ISR {}", topic, p, s.leader(), r,
+                        s.leaderEpoch() + 1, liveIsr);
+                return new KafkaZnodes.State(r, s.leaderEpoch() + 1, liveIsr, epoch);
+            }
+        }
+        if (unclean && !liveReplicas.isEmpty()) {
+            int r = liveReplicas.get(0);
+            LOG.warn("{}-{}: UNCLEAN leader election (unclean.leader.election.enable=true): no ISR member of {} is alive; "
+                    + "broker {} leads and records acknowledged by the old ISR may be lost", topic, p, s.isr(), r);
+            return new KafkaZnodes.State(r, s.leaderEpoch() + 1, List.of(r), epoch);
+        }
+        if (s.leader() != -1) {
+            LOG.warn("{}-{}: leader {} is gone and no ISR member of {} is alive: the partition is offline", topic, p,
+                    s.leader(), s.isr());
+            return new KafkaZnodes.State(-1, s.leaderEpoch() + 1, s.isr(), epoch);
+        }
+        return null;
+    }
+
+    private void create(String key, String topic, int p, KafkaZnodes.State s) {
+        writing.add(key);
+        session.call(new Op.Create(KafkaZnodes.partitions(topic), new byte[0], OPEN, Op.PERSISTENT, 0))
+                .compose(r -> session.call(new Op.Create(KafkaZnodes.partition(topic, p), new byte[0], OPEN, Op.PERSISTENT, 0)))
+                .compose(r -> session.call(new Op.Multi(List.of(new Op.Check(KafkaZnodes.CONTROLLER_EPOCH, epochVersion),
+                        new Op.Create(KafkaZnodes.state(topic, p), KafkaZnodes.state(s), OPEN, Op.PERSISTENT, 0)))))
+                .onComplete(ar -> done(key, ar.succeeded() ? ar.result() : null));
+    }
+
+    private void update(String key, String topic, int p, KafkaZnodes.State s, int version) {
+        writing.add(key);
+        session.call(new Op.Multi(List.of(new Op.Check(KafkaZnodes.CONTROLLER_EPOCH, epochVersion),
+                        new Op.SetData(KafkaZnodes.state(topic, p), KafkaZnodes.state(s), version))))
+                .onComplete(ar -> done(key, ar.succeeded() ? ar.result() : null));
+    }
+
+    private void done(String key, Result r) {
+        writing.remove(key);
+        if (r != null && r.value() instanceof Result.Multi m && !m.results().isEmpty()
+                && m.results().get(0).err() == Codes.BADVERSION) {
+            LOG.info("broker {} is no longer the controller: /controller_epoch moved on", self);
+            active = false;
+        }
+    }
+
+    /** The topics a deposed controller still wanted to write (for tests and logs). */
+    List<String> inFlight() {
+        return new ArrayList<>(writing);
+    }
+}

@@ -1,0 +1,59 @@
+package io.tributary.cluster.meta;
+
+import io.tributary.kafka.ClusterMetadata;
+import io.tributary.log.LogService;
+import io.tributary.log.TopicInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Makes this broker's log hold the cluster's topics: a topic appears locally, with the cluster's topic id,
+ * configs and partition count, once its assignment is written. For now every broker holds a log of every
+ * partition, also those it holds no replica of, which stay empty (the log's catalog has one partition count
+ * per topic, and DescribeConfigs reads topic configs from it); produce and fetch on a partition this broker
+ * does not lead are refused with NOT_LEADER_OR_FOLLOWER by the front door whatever the local log holds.
+ *
+ * <p>Threading: the owner's context; the log's work runs on its workers.
+ */
+final class LocalReplicas {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalReplicas.class);
+
+    private final int self;
+    private final MetadataCache cache;
+    private final LogService logs;
+    private final Set<String> creating = new HashSet<>();
+
+    LocalReplicas(int self, MetadataCache cache, LogService logs) {
+        this.self = self;
+        this.cache = cache;
+        this.logs = logs;
+    }
+
+    void changed() {
+        for (ClusterMetadata.Topic t : cache.image().topics().values()) {
+            if (creating.contains(t.name())) {
+                continue;
+            }
+            TopicInfo local = logs.manager().topic(t.name());
+            if (local == null) {
+                creating.add(t.name());
+                logs.createTopic(t.name(), t.id(), t.partitions().size(), t.configs()).onComplete(ar -> {
+                    creating.remove(t.name());
+                    if (ar.failed()) {
+                        LOG.error("cannot create the local log of topic {} ({})", t.name(), t.id(), ar.cause());
+                    } else {
+                        LOG.info("created the local log of topic {} ({}, {} partitions)", t.name(), t.id(), t.partitions().size());
+                    }
+                });
+            } else if (!local.topicId().equals(t.id())) {
+                LOG.warn("local topic {} has id {} but the cluster's has {}: left alone", t.name(), local.topicId(), t.id());
+            } else if (local.partitions() < t.partitions().size()) {
+                creating.add(t.name());
+                logs.createPartitions(t.name(), t.partitions().size(), false).onComplete(ar -> creating.remove(t.name()));
+            }
+        }
+    }
+}

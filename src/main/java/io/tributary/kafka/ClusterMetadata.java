@@ -1,0 +1,69 @@
+package io.tributary.kafka;
+
+import io.vertx.core.Future;
+import org.apache.kafka.common.Uuid;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Kafka front door's seam to a cluster's metadata (cluster mode; absent on a single node, where this node
+ * is the only broker, the controller and the leader of every partition). Implemented by the cluster package
+ * from Kafka's znodes in the coordination service; handlers read an immutable {@link Image} from any thread.
+ */
+public interface ClusterMetadata {
+    /** A registered (live) broker: {@code /brokers/ids/N}. */
+    record Broker(int id, String host, int port, String rack) {
+    }
+
+    /**
+     * One partition's state: {@code /brokers/topics/T/partitions/P/state}; {@code leader} -1 when it has none
+     * (or no state yet: then {@code leaderEpoch} is -1 too).
+     */
+    record Partition(int leader, int leaderEpoch, List<Integer> replicas, List<Integer> isr) {
+        public boolean hasReplica(int broker) {
+            return replicas.contains(broker);
+        }
+    }
+
+    /** A topic: its id and partitions in index order ({@code /brokers/topics/T}). */
+    record Topic(String name, Uuid id, List<Partition> partitions, Map<String, String> configs) {
+    }
+
+    /**
+     * What this broker knows of the cluster at one moment: the live brokers, the controller (-1 if none), the
+     * topics. Never changes once published.
+     */
+    record Image(String clusterId, int controllerId, Map<Integer, Broker> brokers, Map<String, Topic> topics) {
+        public Topic topic(String name) {
+            return topics.get(name);
+        }
+
+        public Partition partition(String topic, int partition) {
+            Topic t = topics.get(topic);
+            return t == null || partition < 0 || partition >= t.partitions().size() ? null : t.partitions().get(partition);
+        }
+
+        public Topic topicById(Uuid id) {
+            for (Topic t : topics.values()) {
+                if (t.id().equals(id)) {
+                    return t;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** The newest image this broker has; any thread. */
+    Image image();
+
+    /**
+     * Writes a topic's replica assignment and configs to the cluster (any broker may, as in Kafka's ZooKeeper
+     * mode), then waits, up to {@code timeoutMs}, until every partition has a leader in this broker's image.
+     * Fails with Kafka's exceptions (TopicExistsException, InvalidReplicationFactorException, ...).
+     *
+     * @param assignment partition → replicas, or null to assign {@code replicationFactor} replicas per partition
+     */
+    Future<Topic> createTopic(String name, int partitions, int replicationFactor, Map<Integer, List<Integer>> assignment,
+                              Map<String, String> configs, boolean validateOnly, long timeoutMs);
+}

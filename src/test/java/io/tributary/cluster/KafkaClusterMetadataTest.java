@@ -1,0 +1,267 @@
+package io.tributary.cluster;
+
+import io.vertx.core.json.JsonObject;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.zookeeper.ZooKeeper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Kafka's cluster metadata on three node JVMs (issue 10, first step): every broker registers as the ephemeral
+ * {@code /brokers/ids/N}, one is elected controller through {@code /controller}, a topic created on any broker
+ * gets a replica assignment spread over the brokers and a leader per partition, all in Kafka's znode layout and
+ * JSON, which a ZooKeeper client reads; Metadata and DescribeCluster name every broker; a dead controller is
+ * replaced; a partition whose only in-sync replica died has no leader (no unclean election) until it returns.
+ * The broker session timeout is 4 s, tickTime 500 ms.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class KafkaClusterMetadataTest {
+    @TempDir
+    static Path dir;
+    static LocalCluster cluster;
+    static Admin admin;
+
+    @BeforeAll
+    static void up() {
+        cluster = new LocalCluster(dir.resolve("cluster"), 3, Map.of("TRIBUTARY_TICKTIME", "500",
+                "TRIBUTARY_BROKER_SESSION_TIMEOUT_MS", "4000"));
+        cluster.up();
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000");
+        admin = Admin.create(p);
+    }
+
+    @AfterAll
+    static void down() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static <T> T await(String what, Duration timeout, Supplier<T> probe) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Throwable last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                T v = probe.get();
+                if (v != null) {
+                    return v;
+                }
+            } catch (RuntimeException e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(100); // polling interval of a deadline-bounded poll, not a synchronization
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("timed out waiting for " + what + (last == null ? "" : ": " + last) + "\n" + cluster.logs());
+    }
+
+    private static DescribeClusterResult describeCluster() {
+        return admin.describeCluster();
+    }
+
+    private static Set<Integer> brokerIds() {
+        try {
+            return describeCluster().nodes().get().stream().map(Node::id).collect(Collectors.toCollection(TreeSet::new));
+        } catch (InterruptedException | ExecutionException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    private static int controller() {
+        try {
+            return describeCluster().controller().get().id();
+        } catch (InterruptedException | ExecutionException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    private static TopicDescription describe(String topic) {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+        } catch (InterruptedException | ExecutionException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    private static ZooKeeper zk() throws Exception {
+        CountDownLatch connected = new CountDownLatch(1);
+        ZooKeeper zk = new ZooKeeper(cluster.zkConnect(), 10_000, e -> {
+            if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
+                connected.countDown();
+            }
+        });
+        assertTrue(connected.await(30, TimeUnit.SECONDS), "ZooKeeper client connected");
+        return zk;
+    }
+
+    private static JsonObject json(ZooKeeper zk, String path) throws Exception {
+        zk.sync(path, (rc, p, ctx) -> { }, null);
+        return new JsonObject(new String(zk.getData(path, false, null), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    @Order(1)
+    void everyBrokerIsRegisteredAndOneIsController() throws Exception {
+        assertEquals(Set.of(1, 2, 3), await("three brokers in DescribeCluster", Duration.ofSeconds(60),
+                () -> brokerIds().size() == 3 ? brokerIds() : null));
+        int controller = controller();
+        assertTrue(controller >= 1 && controller <= 3, "controller id " + controller);
+        try (ZooKeeper zk = zk()) {
+            assertEquals(List.of("1", "2", "3"), new ArrayList<>(new TreeSet<>(zk.getChildren("/brokers/ids", false))));
+            JsonObject b2 = json(zk, "/brokers/ids/2");
+            assertEquals("PLAINTEXT://127.0.0.1:" + (cluster.kafkaPort(2)), b2.getJsonArray("endpoints").getString(0), b2.encode());
+            assertEquals(5, b2.getInteger("version"));
+            assertTrue(zk.exists("/brokers/ids/2", false).getEphemeralOwner() != 0, "broker znodes are ephemeral");
+            JsonObject c = json(zk, "/controller");
+            assertEquals(controller, c.getInteger("brokerid"), c.encode());
+            assertTrue(Integer.parseInt(new String(zk.getData("/controller_epoch", false, null), StandardCharsets.UTF_8)) >= 1);
+            String clusterId = json(zk, "/cluster/id").getString("id");
+            assertEquals(clusterId, describeCluster().clusterId().get(), "one cluster id, the one in /cluster/id");
+        }
+    }
+
+    @Test
+    @Order(2)
+    void topicGetsReplicasOnEveryBrokerAndALeaderPerPartition() throws Exception {
+        admin.createTopics(List.of(new NewTopic("spread", 3, (short) 3))).all().get(60, TimeUnit.SECONDS);
+        TopicDescription d = describe("spread");
+        Set<Integer> leaders = new TreeSet<>();
+        for (TopicPartitionInfo p : d.partitions()) {
+            assertEquals(Set.of(1, 2, 3), p.replicas().stream().map(Node::id).collect(Collectors.toSet()), p.toString());
+            assertTrue(p.leader() != null && p.isr().contains(p.leader()), p.toString());
+            assertEquals(p.replicas().get(0), p.leader(), "the first replica leads a new partition: " + p);
+            leaders.add(p.leader().id());
+        }
+        assertEquals(Set.of(1, 2, 3), leaders, "leaders are spread over the brokers (Kafka's round robin)");
+        try (ZooKeeper zk = zk()) {
+            JsonObject t = json(zk, "/brokers/topics/spread");
+            assertEquals(3, t.getInteger("version"));
+            assertEquals(d.topicId().toString(), t.getString("topic_id"));
+            assertEquals(3, t.getJsonObject("partitions").size(), t.encode());
+            for (TopicPartitionInfo p : d.partitions()) {
+                JsonObject s = json(zk, "/brokers/topics/spread/partitions/" + p.partition() + "/state");
+                assertEquals(p.leader().id(), s.getInteger("leader"), s.encode());
+                assertEquals(0, s.getInteger("leader_epoch"), s.encode());
+                assertTrue(s.getInteger("controller_epoch") >= 1, s.encode());
+            }
+        }
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> admin.createTopics(List.of(new NewTopic("too-many", 1, (short) 4))).all().get(60, TimeUnit.SECONDS));
+        assertInstanceOf(InvalidReplicationFactorException.class, e.getCause());
+    }
+
+    @Test
+    @Order(3)
+    void producerAndConsumerFindTheLeaders() throws Exception {
+        admin.createTopics(List.of(new NewTopic("routed", 3, (short) 2))).all().get(60, TimeUnit.SECONDS);
+        Properties pp = new Properties();
+        pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
+        pp.put(ProducerConfig.ACKS_CONFIG, "1");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(pp, new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < 30; i++) {
+                RecordMetadata m = producer.send(new ProducerRecord<>("routed", i % 3, null, "v" + i)).get(30, TimeUnit.SECONDS);
+                assertEquals(i / 3, m.offset(), "offsets per partition");
+            }
+        }
+        Properties cp = new Properties();
+        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
+        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(cp, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> parts = List.of(new TopicPartition("routed", 0), new TopicPartition("routed", 1),
+                    new TopicPartition("routed", 2));
+            consumer.assign(parts);
+            Set<String> seen = new TreeSet<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (seen.size() < 30 && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    seen.add(r.value());
+                }
+            }
+            assertEquals(30, seen.size(), "every record read back from the partitions' leaders: " + seen);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aDeadControllerIsReplacedAndAPartitionWithoutALiveIsrMemberHasNoLeader() throws Exception {
+        int old = controller();
+        TopicDescription before = describe("spread");
+        TopicPartitionInfo ledByOld = before.partitions().stream().filter(p -> p.leader().id() == old).findFirst()
+                .orElseThrow(() -> new AssertionError("no partition of 'spread' led by " + old + ": " + before));
+        cluster.run("kill", Integer.toString(old));
+        int next = await("a new controller", Duration.ofSeconds(60), () -> {
+            int c = controller();
+            return c != old && c > 0 && !brokerIds().contains(old) ? c : null;
+        });
+        assertNotEquals(old, next);
+        // Its only in-sync replica is gone: without unclean election the partition stays without a leader.
+        TopicPartitionInfo offline = await("partition " + ledByOld.partition() + " without a leader", Duration.ofSeconds(30), () -> {
+            TopicPartitionInfo p = describe("spread").partitions().get(ledByOld.partition());
+            return p.leader() == null || p.leader().id() < 0 ? p : null;
+        });
+        assertEquals(List.of(old), offline.isr().stream().map(Node::id).toList(), "the ISR keeps its last member");
+        cluster.run("start", Integer.toString(old));
+        TopicPartitionInfo back = await("the partition led again by " + old, Duration.ofSeconds(90), () -> {
+            TopicPartitionInfo p = describe("spread").partitions().get(ledByOld.partition());
+            return p.leader() != null && p.leader().id() == old ? p : null;
+        });
+        assertEquals(old, back.leader().id());
+        try (ZooKeeper zk = zk()) {
+            JsonObject s = json(zk, "/brokers/topics/spread/partitions/" + ledByOld.partition() + "/state");
+            assertTrue(s.getInteger("leader_epoch") >= 2, "each leader change bumps the leader epoch: " + s.encode());
+        }
+    }
+
+}
