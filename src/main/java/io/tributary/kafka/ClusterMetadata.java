@@ -66,4 +66,14 @@ public interface ClusterMetadata {
      */
     Future<Topic> createTopic(String name, int partitions, int replicationFactor, Map<Integer, List<Integer>> assignment,
                               Map<String, String> configs, boolean validateOnly, long timeoutMs);
+
+    /**
+     * Adds partitions to a topic (its assignment rewritten with the znode's version), then waits as
+     * {@link #createTopic} does. {@code assignments}: the new partitions' replicas, or null to assign them.
+     */
+    Future<Void> createPartitions(String name, int totalCount, List<List<Integer>> assignments, boolean validateOnly,
+                                  long timeoutMs);
+
+    /** Removes a topic from the cluster's metadata; every broker then deletes its local logs. */
+    Future<Void> deleteTopic(String name, long timeoutMs);
 }

@@ -67,7 +67,9 @@ public final class Node {
         groups = new GroupsPart(vertx, config, time, log);
         CoordinationPart coordination = new CoordinationPart(vertx, config, time);
         KafkaPart kafka = new KafkaPart(vertx, config, time, log, groups, coordination);
-        parts.addAll(List.of(log, groups, coordination, kafka, new ZkPart(vertx, config, coordination),
+        // The ZooKeeper listener before the Kafka one: in a cluster the broker opens its listener only once it is
+        // registered, which may wait for an earlier run's session to expire.
+        parts.addAll(List.of(log, groups, coordination, new ZkPart(vertx, config, coordination), kafka,
                 new HttpPart(vertx, config, log, groups, coordination, kafka, health)));
         Path dataDir = config.dataDir();
         Future<Void> chain = vertx.executeBlocking(() -> {

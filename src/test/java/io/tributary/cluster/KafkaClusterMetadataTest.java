@@ -176,7 +176,10 @@ class KafkaClusterMetadataTest {
     @Order(2)
     void topicGetsReplicasOnEveryBrokerAndALeaderPerPartition() throws Exception {
         admin.createTopics(List.of(new NewTopic("spread", 3, (short) 3))).all().get(60, TimeUnit.SECONDS);
-        TopicDescription d = describe("spread");
+        TopicDescription d = await("three led partitions of 'spread'", Duration.ofSeconds(30), () -> {
+            TopicDescription t = describe("spread");
+            return t.partitions().stream().allMatch(p -> p.leader() != null) ? t : null;
+        });
         Set<Integer> leaders = new TreeSet<>();
         for (TopicPartitionInfo p : d.partitions()) {
             assertEquals(Set.of(1, 2, 3), p.replicas().stream().map(Node::id).collect(Collectors.toSet()), p.toString());
@@ -235,6 +238,44 @@ class KafkaClusterMetadataTest {
 
     @Test
     @Order(4)
+    void partitionsAreAddedAndTopicsDeletedThroughAnyBroker() throws Exception {
+        admin.createTopics(List.of(new NewTopic("grow", 1, (short) 2))).all().get(60, TimeUnit.SECONDS);
+        org.apache.kafka.common.Uuid firstId = describe("grow").topicId();
+        admin.createPartitions(Map.of("grow", org.apache.kafka.clients.admin.NewPartitions.increaseTo(4)))
+                .all().get(60, TimeUnit.SECONDS);
+        // The broker that added them answers once it sees their leaders; the others' metadata follows shortly
+        // (as in Kafka, where each broker's metadata cache is updated on its own).
+        TopicDescription grown = await("four led partitions of 'grow'", Duration.ofSeconds(30), () -> {
+            TopicDescription d = describe("grow");
+            return d.partitions().size() == 4 && d.partitions().stream().allMatch(p -> p.leader() != null) ? d : null;
+        });
+        for (TopicPartitionInfo p : grown.partitions()) {
+            assertEquals(2, p.replicas().size(), p.toString());
+        }
+        admin.deleteTopics(List.of("grow")).all().get(60, TimeUnit.SECONDS);
+        await("'grow' gone from every broker's metadata", Duration.ofSeconds(30), () -> {
+            try {
+                return admin.listTopics().names().get().contains("grow") ? null : true;
+            } catch (InterruptedException | ExecutionException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        try (ZooKeeper zk = zk()) {
+            zk.sync("/brokers/topics", (rc, p, ctx) -> { }, null);
+            assertEquals(null, zk.exists("/brokers/topics/grow", false));
+            assertEquals(null, zk.exists("/config/topics/grow", false));
+        }
+        admin.createTopics(List.of(new NewTopic("grow", 1, (short) 3))).all().get(60, TimeUnit.SECONDS);
+        TopicDescription again = await("'grow' again", Duration.ofSeconds(30), () -> {
+            TopicDescription d = describe("grow");
+            return d.partitions().get(0).leader() != null ? d : null;
+        });
+        assertNotEquals(firstId, again.topicId(), "a re-created topic has a new id");
+        assertEquals(1, again.partitions().size());
+    }
+
+    @Test
+    @Order(5)
     void aDeadControllerIsReplacedAndAPartitionWithoutALiveIsrMemberHasNoLeader() throws Exception {
         int old = controller();
         TopicDescription before = describe("spread");

@@ -82,11 +82,22 @@ final class Controller {
             return;
         }
         int current = cache.controllerId();
-        if (active && current != self) {
+        if (active && current != self && current != -1) {
             LOG.info("broker {} resigns as controller: /controller names {}", self, current);
             active = false;
         }
-        if (current == -1 && !electing) {
+        if (active && current == -1) {
+            // Our claim's event may not have reached the cache yet, or /controller was deleted (an operator's
+            // way to force an election): ask the znode itself.
+            session.call(new Op.Exists(KafkaZnodes.CONTROLLER, false)).onSuccess(r -> {
+                if (r.err() == Codes.NONODE && active) {
+                    LOG.info("broker {} resigns as controller: /controller is gone", self);
+                    active = false;
+                    changed();
+                }
+            });
+            reconcile();
+        } else if (current == -1 && !electing) {
             elect();
         } else if (active) {
             reconcile();

@@ -14,7 +14,9 @@ import java.util.Set;
  * configs and partition count, once its assignment is written. For now every broker holds a log of every
  * partition, also those it holds no replica of, which stay empty (the log's catalog has one partition count
  * per topic, and DescribeConfigs reads topic configs from it); produce and fetch on a partition this broker
- * does not lead are refused with NOT_LEADER_OR_FOLLOWER by the front door whatever the local log holds.
+ * does not lead are refused with NOT_LEADER_OR_FOLLOWER by the front door whatever the local log holds. A
+ * topic deleted from the cluster is deleted here when this broker saw it in this run (a topic deleted while it
+ * was down stays, with a log line, until the controller tracks deletions per replica as Kafka's does).
  *
  * <p>Threading: the owner's context; the log's work runs on its workers.
  */
@@ -25,6 +27,9 @@ final class LocalReplicas {
     private final MetadataCache cache;
     private final LogService logs;
     private final Set<String> creating = new HashSet<>();
+    /** Ids of the cluster's topics seen in this run: a local log of one that is gone from the cluster is deleted. */
+    private final Set<org.apache.kafka.common.Uuid> seen = new HashSet<>();
+    private final Set<String> warned = new HashSet<>();
 
     LocalReplicas(int self, MetadataCache cache, LogService logs) {
         this.self = self;
@@ -33,7 +38,31 @@ final class LocalReplicas {
     }
 
     void changed() {
-        for (ClusterMetadata.Topic t : cache.image().topics().values()) {
+        if (!cache.loaded()) {
+            return;
+        }
+        ClusterMetadata.Image image = cache.image();
+        for (TopicInfo local : logs.manager().topics().values()) {
+            if (!seen.contains(local.topicId()) && image.topic(local.name()) == null
+                    && !org.apache.kafka.common.internals.Topic.isInternal(local.name()) && warned.add(local.name())) {
+                LOG.warn("local topic {} ({}) is not in the cluster's metadata: it is not served (deleted while this "
+                        + "broker was down, or from before it joined the cluster)", local.name(), local.topicId());
+            }
+            if (seen.contains(local.topicId()) && image.topic(local.name()) == null && !creating.contains(local.name())) {
+                creating.add(local.name());
+                seen.remove(local.topicId());
+                logs.deleteTopic(local.name()).onComplete(ar -> {
+                    creating.remove(local.name());
+                    if (ar.failed()) {
+                        LOG.error("cannot delete the local log of deleted topic {}", local.name(), ar.cause());
+                    } else {
+                        LOG.info("deleted the local log of topic {} ({}): the cluster deleted it", local.name(), local.topicId());
+                    }
+                });
+            }
+        }
+        for (ClusterMetadata.Topic t : image.topics().values()) {
+            seen.add(t.id());
             if (creating.contains(t.name())) {
                 continue;
             }

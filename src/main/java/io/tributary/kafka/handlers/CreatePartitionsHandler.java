@@ -60,8 +60,12 @@ public final class CreatePartitionsHandler implements ApiHandler {
                 setError(result, error);
                 continue;
             }
-            work.add(broker.logs().createPartitions(t.name(), t.count(), req.validateOnly())
-                    .onFailure(e -> setError(result, AdminErrors.of(e))));
+            Future<Void> done = broker.clustered()
+                    ? broker.cluster().createPartitions(t.name(), t.count(), t.assignments() == null ? null
+                            : t.assignments().stream().map(a -> List.copyOf(a.brokerIds())).toList(), req.validateOnly(),
+                            Math.max(0, req.timeoutMs()))
+                    : broker.logs().createPartitions(t.name(), t.count(), req.validateOnly());
+            work.add(done.onFailure(e -> setError(result, AdminErrors.of(e))));
         }
         return Future.join(work).transform(ignored -> Future.succeededFuture(resp));
     }
@@ -86,7 +90,8 @@ public final class CreatePartitionsHandler implements ApiHandler {
                         + " additional partition(s), but only " + t.assignments().size() + " assignment(s) were specified.");
             }
             for (CreatePartitionsAssignment a : t.assignments()) {
-                ApiError bad = CreateTopicsHandler.checkReplicas(broker.nodeId(), a.brokerIds());
+                ApiError bad = CreateTopicsHandler.checkReplicas(broker.clustered()
+                        ? broker.cluster().image().brokers().keySet() : Set.of(broker.nodeId()), a.brokerIds());
                 if (bad != null) {
                     return bad;
                 }

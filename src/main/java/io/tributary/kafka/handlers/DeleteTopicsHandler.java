@@ -105,7 +105,9 @@ public final class DeleteTopicsHandler implements ApiHandler {
                 setError(result, AdminErrors.of(Errors.INVALID_REQUEST, "Internal topic " + target.name() + " cannot be deleted."), version);
                 continue;
             }
-            work.add(broker.logs().deleteTopic(target.name())
+            Future<Void> deleted = broker.clustered() ? broker.cluster().deleteTopic(target.name(), Math.max(0, req.timeoutMs()))
+                    : broker.logs().deleteTopic(target.name());
+            work.add(deleted
                     // As Kafka does, committed offsets of a deleted topic are deleted too.
                     .compose(v -> broker.groups().call(c -> c.deleteOffsetsOfTopic(target.name())))
                     .onFailure(e -> setError(result, AdminErrors.of(e), version)));
