@@ -18,6 +18,7 @@ import io.tributary.log.LogCleaner;
 import io.tributary.log.LogConfig;
 import io.tributary.log.LogManager;
 import io.tributary.log.LogService;
+import io.tributary.metrics.NodeMetrics;
 import io.tributary.txn.ProducerIdManager;
 import io.tributary.zk.ZkServer;
 import io.tributary.zk.ZkServerVerticle;
@@ -69,6 +70,8 @@ public final class Node {
     private String httpDeployment;
     private String clusterId;
     private KafkaBroker kafkaBroker;
+    /** The one metrics registry, injected into the parts (null when tributary.metrics.enabled=false). */
+    private NodeMetrics metrics;
     /** Each part's state for GET /ready. */
     private final Health health = new Health("log", "coordination", "groups", "kafka", "zookeeper", "http");
     private FileChannel lockChannel;
@@ -92,6 +95,7 @@ public final class Node {
 
     public Future<Void> start() {
         vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+        metrics = config.getBoolean(NodeConfig.METRICS_ENABLED) ? new NodeMetrics(vertx) : null;
         ioExecutor = newIoExecutor(config.getInt(NodeConfig.NUM_IO_THREADS));
         Path dataDir = config.dataDir();
         return vertx.executeBlocking(() -> {
@@ -129,8 +133,11 @@ public final class Node {
                     config.getInt(NodeConfig.SOCKET_REQUEST_MAX_BYTES), config.getInt(NodeConfig.QUEUED_MAX_REQUESTS),
                     config.getBoolean(NodeConfig.AUTO_CREATE_TOPICS), config.getInt(NodeConfig.NUM_PARTITIONS),
                     config.getBoolean(NodeConfig.DELETE_TOPIC_ENABLE), logService, init.producerIds(),
-                    groupService, config.all());
+                    groupService, config.all(), metrics == null ? null : metrics.kafka());
             kafkaBroker = broker;
+            if (metrics != null) {
+                metrics.bindKafka(logService, groupService, time, config.nodeId(), brokerAddress());
+            }
             return vertx.deployVerticle(() -> new KafkaServerVerticle(broker),
                     new DeploymentOptions().setInstances(config.getInt(NodeConfig.NUM_NETWORK_THREADS)));
         }).compose(id -> {
@@ -141,6 +148,9 @@ public final class Node {
             cluster = Cluster.create(config.all(), config.nodeId(), config.getInt(NodeConfig.SNAP_COUNT), dataDir);
             coordinator = new CoordinatorVerticle(dataDir, coordOptions(), time,
                     cluster == null ? null : cluster.replication());
+            if (metrics != null) {
+                coordinator.timings(metrics.coordinationTimings());
+            }
             return vertx.deployVerticle(coordinator);
         }).compose(id -> {
             coordinatorDeployment = id;
@@ -154,6 +164,9 @@ public final class Node {
                     config.getInt(NodeConfig.JUTE_MAXBUFFER), config.getInt(NodeConfig.MAX_CLIENT_CNXNS),
                     config.getInt(NodeConfig.QUEUED_MAX_REQUESTS), words, config.get(NodeConfig.SUPER_DIGEST),
                     config.getBoolean(NodeConfig.RECONFIG_ENABLED), config.all());
+            if (metrics != null) {
+                metrics.bindZooKeeper(zk, coordinator);
+            }
             return vertx.deployVerticle(() -> new ZkServerVerticle(zk),
                     new DeploymentOptions().setInstances(config.getInt(NodeConfig.ZK_NETWORK_THREADS)));
         }).compose(id -> {
@@ -163,6 +176,10 @@ public final class Node {
             HttpFrontDoor door = new HttpFrontDoor(vertx, http, logService, groupService, coordinator,
                     new io.tributary.kafka.LocalKafkaApis(kafkaBroker), health, clusterId, config.nodeId(),
                     config.get(NodeConfig.SUPER_DIGEST));
+            if (metrics != null) {
+                metrics.bindHttp(door);
+                door.metrics(metrics);
+            }
             return vertx.deployVerticle(() -> new HttpServerVerticle(door), new DeploymentOptions().setInstances(http.instances()));
         }).map(id -> {
             httpDeployment = id;
@@ -217,6 +234,9 @@ public final class Node {
                         LOG.error("error during shutdown", ar.cause());
                     }
                     ioExecutor.shutdown();
+                    if (metrics != null) {
+                        metrics.close();
+                    }
                     // Close Vert.x from a plain thread: a completion dispatched to one of its own
                     // contexts would never run once those contexts are gone.
                     Thread closer = new Thread(() -> vertx.close().onComplete(c -> {
@@ -227,6 +247,27 @@ public final class Node {
                     return Future.succeededFuture();
                 });
         return Future.fromCompletionStage(closed);
+    }
+
+    /** kafka_broker_info's address: what Metadata advertises (the bind host, or this host's name for 0.0.0.0). */
+    private String brokerAddress() {
+        String host = config.get(NodeConfig.ADVERTISED_HOST);
+        if (host == null || host.isBlank()) {
+            host = config.get(NodeConfig.HOST);
+        }
+        if (host == null || host.isBlank() || "0.0.0.0".equals(host)) {
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                host = "localhost";
+            }
+        }
+        return host + ":" + config.kafkaPort();
+    }
+
+    /** The node's metrics (null before start or when disabled). */
+    public NodeMetrics metrics() {
+        return metrics;
     }
 
     private CoordOptions coordOptions() {
