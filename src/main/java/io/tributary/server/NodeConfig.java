@@ -177,6 +177,10 @@ public final class NodeConfig {
         if (v.containsKey("broker.id")) {
             v.put(NODE_ID, v.remove("broker.id"));
         }
+        // TRIBUTARY_METRICS_ENABLED (the environment prefix is stripped) sets tributary.metrics.enabled
+        if (v.containsKey("metrics.enabled")) {
+            v.put(METRICS_ENABLED, v.remove("metrics.enabled"));
+        }
         String dirs = v.get(LOG_DIRS);
         if (dirs.contains(",")) {
             throw new IllegalArgumentException("only one log directory is supported, got log.dirs=" + dirs);
