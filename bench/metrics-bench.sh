@@ -89,8 +89,12 @@ EOC
       results=$(ls -td "$BENCH_DIR"/out/2*/ | head -1)/results.tsv
       awk -F'\t' -v m="$mode" -v r="$r" 'NR > 1 && $2 == "tributary" { print r "\t" m "\t" $3 "\t" $4 "\t" $6 "\t" $7 }' "$results" >> "$OUT/produce.tsv"
       if [[ $mode == scraped ]]; then
-        scrapes=$(curl -s "http://$BENCH_HOST:$PROM_PORT/api/v1/query?query=prometheus_target_interval_length_seconds_count" | sed -E 's/.*"value":\[[^,]*,"([0-9]+)".*/\1/' || echo NA)
-        echo "round $r: prometheus scrapes done: $scrapes" >> "$OUT/prometheus-scrapes.txt"
+        # successful scrapes of the node (up == 1) during the round, and the slowest one
+        ok=$(curl -s "http://$BENCH_HOST:$PROM_PORT/api/v1/query" --data-urlencode 'query=sum_over_time(up{job="tributary"}[30m])' \
+             | sed -E 's/.*"value":\[[^,]*,"([0-9.]+)".*/\1/' || echo NA)
+        slowest=$(curl -s "http://$BENCH_HOST:$PROM_PORT/api/v1/query" --data-urlencode 'query=max_over_time(scrape_duration_seconds{job="tributary"}[30m])' \
+             | sed -E 's/.*"value":\[[^,]*,"([0-9.e-]+)".*/\1/' || echo NA)
+        echo "round $r: Prometheus scraped the node $ok times (slowest scrape $slowest s)" >> "$OUT/prometheus-scrapes.txt"
         kill "$PROM_PID"; wait "$PROM_PID" 2>/dev/null || true; PROM_PID=""
       fi
     done

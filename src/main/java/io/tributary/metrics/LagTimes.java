@@ -34,7 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LagTimes {
     static final int PER_PARTITION = 64;
     /** Lookups started at once, so a scrape after a burst of commits cannot flood the partition owners. */
-    static final int CONCURRENCY = 64;
+    static final int CONCURRENCY = 256;
 
     private final Vertx vertx;
     private final LogService logs;
