@@ -59,6 +59,7 @@ public final class CoordinatorVerticle extends VerticleBase {
     private boolean snapshotting;
     private long txnsSinceSnapshot;
     private long timerId = -1;
+    private volatile DurabilityTimings timings = DurabilityTimings.NONE;
 
     public CoordinatorVerticle(Path dataDir, CoordOptions options, Time time) {
         this(dataDir, options, time, null);
@@ -70,6 +71,11 @@ public final class CoordinatorVerticle extends VerticleBase {
         this.options = options;
         this.time = time;
         this.replication = replication;
+    }
+
+    /** Where fsync and snapshot durations go (metrics); set before the verticle is deployed. */
+    public void timings(DurabilityTimings timings) {
+        this.timings = timings == null ? DurabilityTimings.NONE : timings;
     }
 
     @Override
@@ -91,7 +97,7 @@ public final class CoordinatorVerticle extends VerticleBase {
             coordinator = c;
             txnsSinceSnapshot = 0;
             log.roll(c.lastZxid() + 1);
-            commit = new GroupCommit(log, c.lastZxid(), "tributary-coord-sync");
+            commit = new GroupCommit(log, c.lastZxid(), "tributary-coord-sync", timings);
             commit.start();
             timerId = vertx.setPeriodic(options.tickTime(), id -> onContext(() -> {
                 coordinator.tick();
@@ -169,7 +175,9 @@ public final class CoordinatorVerticle extends VerticleBase {
         Snapshots.Image image = Snapshots.capture(coordinator);
         log.roll(zxid + 1);
         vertx.executeBlocking(() -> {
+            long start = System.nanoTime();
             Snapshots.write(dir, image);
+            timings.snapshot(System.nanoTime() - start);
             Snapshots.purge(dir, 3);
             return null;
         }).onComplete(ar -> {

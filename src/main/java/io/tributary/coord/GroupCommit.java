@@ -41,8 +41,14 @@ final class GroupCommit {
     private boolean wanted;
     private boolean stopping;
     private volatile boolean failed;
+    private final DurabilityTimings timings;
 
     GroupCommit(TxnLog log, long durableZxid, String name) {
+        this(log, durableZxid, name, DurabilityTimings.NONE);
+    }
+
+    GroupCommit(TxnLog log, long durableZxid, String name, DurabilityTimings timings) {
+        this.timings = timings;
         this.log = log;
         this.durableZxid = durableZxid;
         this.thread = new Thread(this::run, name);
@@ -116,7 +122,10 @@ final class GroupCommit {
             TxnLog.Batch batch = log.take();
             if (batch != null) {
                 try {
-                    release(log.write(batch));
+                    long start = System.nanoTime();
+                    long durable = log.write(batch);
+                    timings.fsync(System.nanoTime() - start);
+                    release(durable);
                 } catch (Throwable t) {
                     failed = true;
                     LOG.error("coordination transaction log failed; no further writes are acknowledged", t);

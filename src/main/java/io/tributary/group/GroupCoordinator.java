@@ -289,4 +289,34 @@ public final class GroupCoordinator {
         GroupMetadata g = reg.groups.get(groupId);
         return g == null ? -1 : g.generationId;
     }
+
+    // ---------------------------------------------------------------- metrics
+
+    /** A copy of one group for a metrics scrape: state, member count and committed offsets. */
+    public record GroupView(String groupId, String state, int members, Map<TopicPartition, Long> offsets) {
+    }
+
+    /** Groups and join phases completed since start, copied for a scrape; null while loading. */
+    public record MetricsView(List<GroupView> groups, long rebalances) {
+    }
+
+    /**
+     * Every group but the Dead ones (those ListGroups shows, as kafka_exporter scrapes them), copied so the
+     * scrape never holds a reference into this thread's state. Costs one map copy per group.
+     */
+    public MetricsView metricsView() {
+        if (!loaded) {
+            return null;
+        }
+        List<GroupView> out = new ArrayList<>(reg.groups.size());
+        for (GroupMetadata g : reg.groups.values()) {
+            if (g.is(GroupState.DEAD)) {
+                continue;
+            }
+            Map<TopicPartition, Long> offsets = new java.util.HashMap<>(g.offsets.size() * 2);
+            g.offsets.forEach((tp, om) -> offsets.put(tp, om.offset()));
+            out.add(new GroupView(g.groupId, g.state.displayName(), g.members.size(), offsets));
+        }
+        return new MetricsView(out, reg.rebalances);
+    }
 }

@@ -96,6 +96,7 @@ final class GroupRebalance {
             }
         }
         group.generationId++;
+        reg.rebalances++;
         for (MemberMetadata m : group.members.values()) {
             m.assignment = new byte[0];
         }

@@ -25,6 +25,8 @@ final class GroupRegistry {
     final Map<String, GroupMetadata> groups = new HashMap<>();
     /** Partitions of {@code __consumer_offsets} (the existing topic's count wins over the config). */
     int partitions;
+    /** Join phases completed since start (each starts a generation), for metrics. */
+    long rebalances;
 
     GroupRegistry(GroupConfig config, Time time, Scheduler scheduler, GroupStore store) {
         this.config = config;

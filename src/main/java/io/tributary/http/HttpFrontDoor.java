@@ -32,6 +32,20 @@ public final class HttpFrontDoor {
     final ConsumerInstances consumers = new ConsumerInstances();
     private final Map<String, AtomicInteger> socketsPerIp = new ConcurrentHashMap<>();
     final AtomicInteger openSockets = new AtomicInteger();
+    /** Subscriptions open over every socket, and watch subscriptions ended by an overflow frame (metrics). */
+    final AtomicInteger wsSubscriptions = new AtomicInteger();
+    final java.util.concurrent.atomic.LongAdder wsOverflows = new java.util.concurrent.atomic.LongAdder();
+    /** GET /metrics, or null when {@code tributary.metrics.enabled=false} (the route answers 404 then). */
+    private volatile MetricsEndpoint metrics;
+
+    /** What {@code GET /metrics} asks: a scrape in the format {@code accept} prefers. */
+    public interface MetricsEndpoint {
+        /** The scrape's content type and body, rendered off the event loop. */
+        record Scrape(String contentType, io.vertx.core.buffer.Buffer body) {
+        }
+
+        Future<Scrape> scrape(String accept);
+    }
 
     public HttpFrontDoor(Vertx vertx, HttpSettings settings, LogService logs, GroupService groups,
                          CoordinatorVerticle coordinator, io.tributary.kafka.LocalKafkaApis kafka, Health health,
@@ -75,6 +89,30 @@ public final class HttpFrontDoor {
 
     public HttpSettings settings() {
         return settings;
+    }
+
+    /** Serves {@code GET /metrics} from {@code endpoint} (null: 404). Set before the listener opens. */
+    public void metrics(MetricsEndpoint endpoint) {
+        this.metrics = endpoint;
+    }
+
+    MetricsEndpoint metrics() {
+        return metrics;
+    }
+
+    /** WebSockets open now. */
+    public int openSockets() {
+        return openSockets.get();
+    }
+
+    /** {@code /ws} subscriptions open now, over every socket. */
+    public int wsSubscriptions() {
+        return wsSubscriptions.get();
+    }
+
+    /** Watch subscriptions ended with an {@code overflow} frame since start. */
+    public long wsOverflows() {
+        return wsOverflows.sum();
     }
 
     /** Counts a new WebSocket from {@code ip}; false when it would exceed {@code http.ws.max.connections.per.ip}. */

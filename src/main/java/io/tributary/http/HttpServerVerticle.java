@@ -61,6 +61,7 @@ public final class HttpServerVerticle extends VerticleBase {
             JsonObject body = door.health.toJson();
             json(ctx, door.health.ready() ? 200 : 503, body);
         });
+        router.get("/metrics").handler(this::metrics);
         router.get("/ws").handler(this::upgrade);
         router.get("/live").handler(ctx -> ctx.redirect("/live/watch"));
         for (String path : pages.paths()) {
@@ -76,6 +77,27 @@ public final class HttpServerVerticle extends VerticleBase {
         router.errorHandler(415, HttpErrors::onFailure);
         router.errorHandler(500, HttpErrors::onFailure);
         return router;
+    }
+
+    /**
+     * {@code GET /metrics}: Prometheus text format 0.0.4, or OpenMetrics 1.0 when {@code Accept} asks for
+     * it (as Prometheus does). The scrape copies engine state with one hop per engine and renders on a
+     * worker, so this event loop only writes the bytes.
+     */
+    private void metrics(RoutingContext ctx) {
+        HttpFrontDoor.MetricsEndpoint endpoint = door.metrics();
+        if (endpoint == null) {
+            HttpErrors.send(ctx, 40401, "metrics are disabled (tributary.metrics.enabled=false)");
+            return;
+        }
+        endpoint.scrape(ctx.request().getHeader(HttpHeaders.ACCEPT)).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warn("metrics scrape failed", ar.cause());
+                HttpErrors.send(ctx, 50001, "scrape failed: " + ar.cause());
+                return;
+            }
+            ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, ar.result().contentType()).end(ar.result().body());
+        });
     }
 
     /** {@code GET /ws}: HTTP Basic on the upgrade becomes a digest id, as an init frame's credentials would. */

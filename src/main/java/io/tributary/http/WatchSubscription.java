@@ -252,6 +252,7 @@ final class WatchSubscription implements WsConnection.Subscription, WatchSink {
     }
 
     private void overflow() {
+        conn.door.wsOverflows.increment();
         end();
         OrderedFrames.Slot slot = conn.watchFrames.reserve(0);
         conn.watchFrames.fill(slot, new JsonObject().put("type", "overflow").put("id", id).put("path", path)

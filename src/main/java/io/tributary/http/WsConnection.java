@@ -230,12 +230,14 @@ final class WsConnection implements WatchSink {
             WatchSubscription s = WatchSubscription.parse(this, id, (JsonObject) w);
             if (s != null) {
                 subs.put(id, s);
+                door.wsSubscriptions.incrementAndGet();
                 s.start();
             }
         } else {
             TailSubscription s = TailSubscription.parse(this, id, (JsonObject) t);
             if (s != null) {
                 subs.put(id, s);
+                door.wsSubscriptions.incrementAndGet();
                 s.start();
             }
         }
@@ -243,6 +245,9 @@ final class WsConnection implements WatchSink {
 
     private void onUnsubscribe(String id) {
         Subscription s = id == null ? null : subs.remove(id);
+        if (s != null) {
+            door.wsSubscriptions.decrementAndGet();
+        }
         if (s == null) {
             error(id, 40406, "no subscription \"" + id + "\" on this socket");
             return;
@@ -293,7 +298,9 @@ final class WsConnection implements WatchSink {
 
     /** Ends a subscription from the server side (one-shot fired, error, overflow): no more frames for it. */
     void forget(String id) {
-        subs.remove(id);
+        if (subs.remove(id) != null) {
+            door.wsSubscriptions.decrementAndGet();
+        }
     }
 
     void error(String id, int code, String message) {
@@ -364,6 +371,7 @@ final class WsConnection implements WatchSink {
         for (Subscription s : subs.values()) {
             s.cancel();
         }
+        door.wsSubscriptions.addAndGet(-subs.size());
         subs.clear();
         watchFrames.close();
         closeSession();

@@ -40,6 +40,7 @@ public final class KafkaConnection {
     private final SupportedApis apis;
     private final int maxRequestBytes;
     private final int maxInFlight;
+    private final io.tributary.metrics.KafkaMetrics metrics;
     private final Framer parser;
     private final ArrayDeque<Slot> pending = new ArrayDeque<>();
     private final String clientAddress;
@@ -63,7 +64,9 @@ public final class KafkaConnection {
         }
     }
 
-    KafkaConnection(NetSocket socket, Context context, SupportedApis apis, int maxRequestBytes, int maxInFlight) {
+    KafkaConnection(NetSocket socket, Context context, SupportedApis apis, int maxRequestBytes, int maxInFlight,
+                    io.tributary.metrics.KafkaMetrics metrics) {
+        this.metrics = metrics;
         this.socket = (NetSocketInternal) socket;
         this.context = context;
         this.apis = apis;
@@ -150,6 +153,7 @@ public final class KafkaConnection {
             // puts 3 zero bytes after an all-topics MetadataRequest v13's topic count (issue 8).
             LOG.debug("{} v{} request from {} has {} trailing bytes, ignored", key, version, clientAddress, frame.remaining());
         }
+        long arrived = System.nanoTime();
         Slot slot = enqueue(correlationId, key.responseHeaderVersion(version), version);
         RequestContext ctx = new RequestContext(header, clientAddress, localHost, localPort, context, this);
         Future<ApiMessage> response;
@@ -161,6 +165,7 @@ public final class KafkaConnection {
             response = Future.failedFuture(e);
         }
         response.onComplete(ar -> {
+            metrics.request(key, System.nanoTime() - arrived);
             if (ar.succeeded()) {
                 complete(slot, ar.result());
                 return;

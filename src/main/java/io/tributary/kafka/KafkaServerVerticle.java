@@ -34,7 +34,7 @@ public final class KafkaServerVerticle extends VerticleBase {
                 .setSendBufferSize(1024 * 1024);
         server = vertx.createNetServer(options);
         server.connectHandler(socket -> new KafkaConnection(socket, context, apis,
-                broker.maxRequestBytes(), broker.maxInFlightPerConnection()).start());
+                broker.maxRequestBytes(), broker.maxInFlightPerConnection(), broker.metrics()).start());
         return server.listen().onSuccess(s -> LOG.debug("Kafka listener instance on port {}", s.actualPort()));
     }
 

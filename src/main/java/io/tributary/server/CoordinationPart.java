@@ -16,14 +16,16 @@ final class CoordinationPart implements Part {
     private final Vertx vertx;
     private final NodeConfig config;
     private final Time time;
+    private final io.tributary.metrics.NodeMetrics metrics;
     private Cluster cluster;
     private CoordinatorVerticle coordinator;
     private String deployment;
 
-    CoordinationPart(Vertx vertx, NodeConfig config, Time time) {
+    CoordinationPart(Vertx vertx, NodeConfig config, Time time, io.tributary.metrics.NodeMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
         this.time = time;
+        this.metrics = metrics;
     }
 
     @Override
@@ -36,6 +38,9 @@ final class CoordinationPart implements Part {
         cluster = Cluster.create(config.all(), config.nodeId(), config.getInt(NodeConfig.SNAP_COUNT), config.dataDir());
         coordinator = new CoordinatorVerticle(config.dataDir(), options(), time,
                 cluster == null ? null : cluster.replication());
+        if (metrics != null) {
+            coordinator.timings(metrics.coordinationTimings());
+        }
         return vertx.deployVerticle(coordinator).map(id -> {
             deployment = id;
             if (cluster != null) {

@@ -18,10 +18,11 @@ final class HttpPart implements Part {
     private final CoordinationPart coordination;
     private final KafkaPart kafka;
     private final Health health;
+    private final io.tributary.metrics.NodeMetrics metrics;
     private String deployment;
 
     HttpPart(Vertx vertx, NodeConfig config, LogPart log, GroupsPart groups, CoordinationPart coordination,
-             KafkaPart kafka, Health health) {
+             KafkaPart kafka, Health health, io.tributary.metrics.NodeMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
         this.log = log;
@@ -29,6 +30,7 @@ final class HttpPart implements Part {
         this.coordination = coordination;
         this.kafka = kafka;
         this.health = health;
+        this.metrics = metrics;
     }
 
     @Override
@@ -42,6 +44,10 @@ final class HttpPart implements Part {
         HttpFrontDoor door = new HttpFrontDoor(vertx, http, log.service(), groups.service(), coordination.coordinator(),
                 new LocalKafkaApis(kafka.broker()), health, log.clusterId(), config.nodeId(),
                 config.get(NodeConfig.SUPER_DIGEST));
+        if (metrics != null) {
+            metrics.bindHttp(door);
+            door.metrics(metrics);
+        }
         return vertx.deployVerticle(() -> new HttpServerVerticle(door),
                 new DeploymentOptions().setInstances(http.instances())).map(id -> {
             deployment = id;

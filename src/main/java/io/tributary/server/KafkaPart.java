@@ -26,18 +26,21 @@ final class KafkaPart implements Part {
     private final LogPart log;
     private final GroupsPart groups;
     private final CoordinationPart coordination;
+    private final io.tributary.metrics.NodeMetrics metrics;
     private KafkaBroker broker;
     private KafkaClusterVerticle cluster;
     private String clusterDeployment;
     private String deployment;
 
-    KafkaPart(Vertx vertx, NodeConfig config, Time time, LogPart log, GroupsPart groups, CoordinationPart coordination) {
+    KafkaPart(Vertx vertx, NodeConfig config, Time time, LogPart log, GroupsPart groups, CoordinationPart coordination,
+              io.tributary.metrics.NodeMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
         this.time = time;
         this.log = log;
         this.groups = groups;
         this.coordination = coordination;
+        this.metrics = metrics;
     }
 
     @Override
@@ -65,7 +68,10 @@ final class KafkaPart implements Part {
                     config.getInt(NodeConfig.SOCKET_REQUEST_MAX_BYTES), config.getInt(NodeConfig.QUEUED_MAX_REQUESTS),
                     config.getBoolean(NodeConfig.AUTO_CREATE_TOPICS), config.getInt(NodeConfig.NUM_PARTITIONS),
                     config.getBoolean(NodeConfig.DELETE_TOPIC_ENABLE), log.service(), log.producerIds(),
-                    groups.service(), config.all(), cluster);
+                    groups.service(), config.all(), metrics == null ? null : metrics.kafka(), cluster);
+            if (metrics != null) {
+                metrics.bindKafka(log.service(), groups.service(), time, config.nodeId(), advertisedHost() + ":" + config.kafkaPort());
+            }
             return vertx.deployVerticle(() -> new KafkaServerVerticle(broker),
                     new DeploymentOptions().setInstances(config.getInt(NodeConfig.NUM_NETWORK_THREADS)));
         }).map(id -> {

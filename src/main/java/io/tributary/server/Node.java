@@ -3,6 +3,7 @@ package io.tributary.server;
 import io.tributary.group.GroupService;
 import io.tributary.http.Health;
 import io.tributary.log.LogManager;
+import io.tributary.metrics.NodeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -44,6 +45,8 @@ public final class Node {
     private final List<Part> parts = new ArrayList<>();
     /** The parts whose start was called, in start order. */
     private final List<Part> started = new ArrayList<>();
+    /** The one metrics registry, injected into the parts (null when tributary.metrics.enabled=false). */
+    private NodeMetrics metrics;
     /** Each part's state for GET /ready. */
     private final Health health = new Health("log", "groups", "coordination", "kafka", "zookeeper", "http");
     private FileChannel lockChannel;
@@ -62,15 +65,16 @@ public final class Node {
 
     public Future<Void> start() {
         vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false));
+        metrics = config.getBoolean(NodeConfig.METRICS_ENABLED) ? new NodeMetrics(vertx) : null;
         ioExecutor = newIoExecutor(config.getInt(NodeConfig.NUM_IO_THREADS));
         log = new LogPart(vertx, config, time, ioExecutor);
         groups = new GroupsPart(vertx, config, time, log);
-        CoordinationPart coordination = new CoordinationPart(vertx, config, time);
-        KafkaPart kafka = new KafkaPart(vertx, config, time, log, groups, coordination);
+        CoordinationPart coordination = new CoordinationPart(vertx, config, time, metrics);
+        KafkaPart kafka = new KafkaPart(vertx, config, time, log, groups, coordination, metrics);
         // The ZooKeeper listener before the Kafka one: in a cluster the broker opens its listener only once it is
         // registered, which may wait for an earlier run's session to expire.
-        parts.addAll(List.of(log, groups, coordination, new ZkPart(vertx, config, coordination), kafka,
-                new HttpPart(vertx, config, log, groups, coordination, kafka, health)));
+        parts.addAll(List.of(log, groups, coordination, new ZkPart(vertx, config, coordination, metrics), kafka,
+                new HttpPart(vertx, config, log, groups, coordination, kafka, health, metrics)));
         Path dataDir = config.dataDir();
         Future<Void> chain = vertx.executeBlocking(() -> {
             Files.createDirectories(dataDir);
@@ -130,6 +134,9 @@ public final class Node {
                         LOG.error("error during shutdown", ar.cause());
                     }
                     ioExecutor.shutdown();
+                    if (metrics != null) {
+                        metrics.close();
+                    }
                     // Close Vert.x from a plain thread: a completion dispatched to one of its own
                     // contexts would never run once those contexts are gone.
                     Thread closer = new Thread(() -> vertx.close().onComplete(c -> {
@@ -157,6 +164,11 @@ public final class Node {
 
     public Vertx vertx() {
         return vertx;
+    }
+
+    /** The node's metrics (null before start or when disabled). */
+    public NodeMetrics metrics() {
+        return metrics;
     }
 
     private void lockDataDir(Path dataDir) throws IOException {

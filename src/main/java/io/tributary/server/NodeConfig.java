@@ -35,6 +35,8 @@ public final class NodeConfig {
     public static final String HTTP_WS_SESSION_TIMEOUT_MS = "http.ws.session.timeout.ms";
     /** REST Proxy's own name: an idle v2 consumer instance is closed after this long. */
     public static final String CONSUMER_INSTANCE_TIMEOUT_MS = "consumer.instance.timeout.ms";
+    /** {@code GET /metrics} and every counter behind it. */
+    public static final String METRICS_ENABLED = "tributary.metrics.enabled";
     public static final String HOST = "host";
     public static final String ADVERTISED_HOST = "advertised.host";
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
@@ -102,6 +104,7 @@ public final class NodeConfig {
         d.put(HTTP_WS_IDLE_TIMEOUT_MS, "60000");
         d.put(HTTP_WS_SESSION_TIMEOUT_MS, "30000");
         d.put(CONSUMER_INSTANCE_TIMEOUT_MS, "300000");
+        d.put(METRICS_ENABLED, "true");
         d.put(HOST, "0.0.0.0");
         d.put(SOCKET_REQUEST_MAX_BYTES, "104857600");
         d.put(AUTO_CREATE_TOPICS, "true");
@@ -173,6 +176,10 @@ public final class NodeConfig {
         }
         if (v.containsKey("broker.id")) {
             v.put(NODE_ID, v.remove("broker.id"));
+        }
+        // TRIBUTARY_METRICS_ENABLED (the environment prefix is stripped) sets tributary.metrics.enabled
+        if (v.containsKey("metrics.enabled")) {
+            v.put(METRICS_ENABLED, v.remove("metrics.enabled"));
         }
         String dirs = v.get(LOG_DIRS);
         if (dirs.contains(",")) {

@@ -15,12 +15,14 @@ final class ZkPart implements Part {
     private final Vertx vertx;
     private final NodeConfig config;
     private final CoordinationPart coordination;
+    private final io.tributary.metrics.NodeMetrics metrics;
     private String deployment;
 
-    ZkPart(Vertx vertx, NodeConfig config, CoordinationPart coordination) {
+    ZkPart(Vertx vertx, NodeConfig config, CoordinationPart coordination, io.tributary.metrics.NodeMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
         this.coordination = coordination;
+        this.metrics = metrics;
     }
 
     @Override
@@ -36,6 +38,9 @@ final class ZkPart implements Part {
                 config.getInt(NodeConfig.JUTE_MAXBUFFER), config.getInt(NodeConfig.MAX_CLIENT_CNXNS),
                 config.getInt(NodeConfig.QUEUED_MAX_REQUESTS), words, config.get(NodeConfig.SUPER_DIGEST),
                 config.getBoolean(NodeConfig.RECONFIG_ENABLED), config.all());
+        if (metrics != null) {
+            metrics.bindZooKeeper(zk, coordination.coordinator());
+        }
         return vertx.deployVerticle(() -> new ZkServerVerticle(zk),
                 new DeploymentOptions().setInstances(config.getInt(NodeConfig.ZK_NETWORK_THREADS))).map(id -> {
             deployment = id;

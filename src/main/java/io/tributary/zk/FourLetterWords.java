@@ -92,11 +92,7 @@ final class FourLetterWords {
     }
 
     private static long outstanding(ZkServer server) {
-        long n = 0;
-        for (ZkConnection c : server.connections) {
-            n += c.queued();
-        }
-        return n;
+        return server.outstandingRequests();
     }
 
     private static String mntr(ZkServer server, Stats s) {

@@ -32,6 +32,7 @@ final class OpCodes {
     static final int SET_WATCHES2 = 105;
     static final int ADD_WATCH = 106;
     static final int WHO_AM_I = 107;
+    static final int CREATE_SESSION = -10;
     static final int CLOSE_SESSION = -11;
     static final int ERROR = -1;
 
@@ -58,6 +59,48 @@ final class OpCodes {
             case MULTI, MULTI_READ -> "MULT";
             case CLOSE_SESSION -> "CLOS";
             default -> "OTHR";
+        };
+    }
+
+    /**
+     * The suffix of ZooKeeper's {@code op_count_<name>} counter for a request type (ServerMetrics, as
+     * FinalRequestProcessor counts them), or null for types it does not count.
+     */
+    static String metricName(int type) {
+        return switch (type) {
+            case CREATE, CREATE2, CREATE_CONTAINER, CREATE_TTL -> "create";
+            case DELETE -> "delete";
+            case EXISTS -> "exists";
+            case GET_DATA -> "get_data";
+            case SET_DATA -> "set_data";
+            case GET_ACL -> "get_acl";
+            case SET_ACL -> "set_acl";
+            case GET_CHILDREN, GET_CHILDREN2 -> "get_children";
+            case SYNC -> "sync";
+            case PING -> "ping";
+            case CHECK -> "check";
+            case MULTI -> "multi";
+            case MULTI_READ -> "multi_read";
+            case RECONFIG -> "reconfig";
+            case CHECK_WATCHES -> "check_watches";
+            case REMOVE_WATCHES -> "remove_watches";
+            case SET_WATCHES, SET_WATCHES2 -> "set_watches";
+            case GET_EPHEMERALS -> "get_ephemerals";
+            case GET_ALL_CHILDREN_NUMBER -> "get_all_children_number";
+            case ADD_WATCH -> "add_watch";
+            case WHO_AM_I -> "who_am_i";
+            case CLOSE_SESSION -> "close_session";
+            case CREATE_SESSION -> "create_session";
+            default -> null;
+        };
+    }
+
+    /** Requests that change state: their latency is ZooKeeper's updatelatency, the others' readlatency. */
+    static boolean isWrite(int type) {
+        return switch (type) {
+            case CREATE, CREATE2, CREATE_CONTAINER, CREATE_TTL, DELETE, SET_DATA, SET_ACL, MULTI, CLOSE_SESSION,
+                 RECONFIG -> true;
+            default -> false;
         };
     }
 

@@ -164,6 +164,9 @@ final class ZkConnection implements WatchSink {
         boolean withReadOnly = parsed.withReadOnly();
         parser.pause(); // the client pipelines SetWatches and auth right behind the handshake
         pausedForHandshake = true;
+        if (req.getSessionId() == 0) {
+            server.countOp(OpCodes.CREATE_SESSION);
+        }
         server.coordinator.connect(req.getSessionId(), req.getPasswd(), req.getTimeOut(), req.getLastZxidSeen(), this)
                 .onComplete(ar -> onConnected(ar, req, withReadOnly));
     }
@@ -211,6 +214,7 @@ final class ZkConnection implements WatchSink {
         }
         int xid = h.getXid();
         int type = h.getType();
+        server.countOp(type);
         switch (type) {
             case OpCodes.PING -> {
                 server.coordinator.touch(sessionId);
@@ -278,7 +282,7 @@ final class ZkConnection implements WatchSink {
                     slot.closeAfter = true;
                 }
             }
-            server.recordLatency((System.nanoTime() - startNanos) / 1_000_000);
+            server.recordLatency(type, (System.nanoTime() - startNanos) / 1_000_000);
             complete(slot, out);
         });
     }

@@ -36,6 +36,17 @@ public final class ZkServer {
     private final LongAdder latencyCount = new LongAdder();
     private final AtomicLong latencyMax = new AtomicLong();
     private final AtomicLong latencyMin = new AtomicLong(Long.MAX_VALUE);
+    /** Requests per ZooKeeper {@code op_count_*} name (ZooKeeper's ServerMetrics), counted when decoded. */
+    private final Map<String, LongAdder> opCounts = new ConcurrentHashMap<>();
+    private volatile LatencyObserver latencyObserver = LatencyObserver.NONE;
+
+    /** Where answered requests' latencies go besides mntr's min/avg/max (metrics: readlatency, updatelatency). */
+    public interface LatencyObserver {
+        LatencyObserver NONE = (write, ms) -> { };
+
+        /** @param write whether the request changed state (ZooKeeper's updatelatency), else a read */
+        void answered(boolean write, long ms);
+    }
 
     /**
      * @param whitelist       four-letter words allowed ({@code 4lw.commands.whitelist}); "*" allows all
@@ -76,6 +87,30 @@ public final class ZkServer {
         }
     }
 
+    /** Installs the observer of request latencies (before the listener opens). */
+    public void observeLatency(LatencyObserver observer) {
+        this.latencyObserver = observer == null ? LatencyObserver.NONE : observer;
+    }
+
+    void countOp(int type) {
+        String name = OpCodes.metricName(type);
+        if (name != null) {
+            opCounts.computeIfAbsent(name, k -> new LongAdder()).increment();
+        }
+    }
+
+    /** Requests counted so far per {@code op_count_*} suffix (create, get_data, ...); a copy. */
+    public Map<String, Long> opCounts() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        opCounts.forEach((k, v) -> out.put(k, v.sum()));
+        return out;
+    }
+
+    void recordLatency(int type, long ms) {
+        recordLatency(ms);
+        latencyObserver.answered(OpCodes.isWrite(type), ms);
+    }
+
     void recordLatency(long ms) {
         latencyTotal.add(ms);
         latencyCount.increment();
@@ -83,16 +118,45 @@ public final class ZkServer {
         latencyMin.accumulateAndGet(ms, Math::min);
     }
 
-    long minLatency() {
+    public long packetsReceived() {
+        return packetsReceived.sum();
+    }
+
+    public long packetsSent() {
+        return packetsSent.sum();
+    }
+
+    public int aliveConnections() {
+        return connections.size();
+    }
+
+    /** Requests read but not answered yet, over every connection (mntr's zk_outstanding_requests). */
+    public long outstandingRequests() {
+        long n = 0;
+        for (ZkConnection c : connections) {
+            n += c.queued();
+        }
+        return n;
+    }
+
+    public long uptimeMs() {
+        return System.currentTimeMillis() - startedAt;
+    }
+
+    public CoordinatorVerticle coordinator() {
+        return coordinator;
+    }
+
+    public long minLatency() {
         long m = latencyMin.get();
         return m == Long.MAX_VALUE ? 0 : m;
     }
 
-    long maxLatency() {
+    public long maxLatency() {
         return latencyMax.get();
     }
 
-    double avgLatency() {
+    public double avgLatency() {
         long n = latencyCount.sum();
         return n == 0 ? 0 : (double) latencyTotal.sum() / n;
     }

@@ -38,6 +38,20 @@ public final class FetchHandler implements ApiHandler {
                     .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code())
                     .setSessionId(0));
         }
-        return new FetchOperation(broker, ctx, req, request.version(), maxWaitCapMs).run().map(r -> r);
+        return new FetchOperation(broker, ctx, req, request.version(), maxWaitCapMs).run().map(r -> {
+            for (FetchResponseData.FetchableTopicResponse t : r.responses()) {
+                String topic = t.topic();
+                if (topic == null || topic.isEmpty()) { // v13+ names topics by id
+                    io.tributary.log.TopicInfo info = broker.logs().manager().topicById(t.topicId());
+                    topic = info == null ? null : info.name();
+                }
+                for (FetchResponseData.PartitionData p : t.partitions()) {
+                    if (topic != null && p.records() != null) {
+                        broker.metrics().fetched(topic, p.records().sizeInBytes());
+                    }
+                }
+            }
+            return r;
+        });
     }
 }

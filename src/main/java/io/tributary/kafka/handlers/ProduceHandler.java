@@ -75,8 +75,14 @@ public final class ProduceHandler implements ApiHandler {
                     continue;
                 }
                 TopicPartition tp = new TopicPartition(info.name(), pd.index());
-                appends.add(broker.logs().append(tp, (MemoryRecords) pd.records(), Leadership.epoch(broker, info.name(), pd.index()))
-                        .onSuccess(a -> succeed(pr, a))
+                MemoryRecords records = (MemoryRecords) pd.records();
+                appends.add(broker.logs().append(tp, records, Leadership.epoch(broker, info.name(), pd.index()))
+                        .onSuccess(a -> {
+                            if (!a.duplicate()) {
+                                broker.metrics().produced(tp.topic(), a.numMessages(), records.sizeInBytes());
+                            }
+                            succeed(pr, a);
+                        })
                         .onFailure(t -> fail(pr, t, version)));
             }
         }
