@@ -31,7 +31,8 @@ import java.util.concurrent.Executor;
  *       recovery point. A rebuilt entry starts at the first surviving batch of its epoch: after compaction
  *       removed an epoch's first batches, that is later than the true start (the gap holds no batches).</li>
  * </ol>
- * The file is rewritten (on the calling worker) only when something changed.
+ * The file is rewritten (on the calling worker) only when something changed; a new, empty partition gets none
+ * until its first epoch is assigned.
  *
  * <p>Threading: runs once in {@link LogLoader}, before the log is published; blocking I/O allowed.
  */
@@ -60,6 +61,8 @@ final class LeaderEpochRecovery {
         if (stored == null) {
             rebuild(cache, segments);
             cache.truncateFromStartInMemory(logStart);
+            // A new partition has neither file nor batches: nothing to say, nothing to write (the first epoch writes it).
+            if (cache.entries().isEmpty() && !java.nio.file.Files.exists(dir.resolve(LeaderEpochFileCache.FILE))) return cache;
             LOG.info("{}: leader epoch cache rebuilt from the log: {}", tp, cache.entries());
         }
         if (changed) cache.flushNow();
