@@ -59,7 +59,6 @@ public final class PartitionLog implements Closeable {
     private final Path dir;
     private final TopicPartition tp;
     private final Time time;
-    private final Executor ioExecutor;
     private final ConcurrentSkipListMap<Long, LogSegment> segments;
     private final ProducerStateManager producerState;
     private final SegmentDeleter deleter;
@@ -84,7 +83,6 @@ public final class PartitionLog implements Closeable {
         this.tp = tp;
         this.config = config;
         this.time = time;
-        this.ioExecutor = ioExecutor;
         this.segments = r.segments();
         this.producerState = r.producerState();
         this.deleter = new SegmentDeleter(tp, time);
