@@ -184,10 +184,7 @@ public final class LogService {
         }));
     }
 
-    /**
-     * A follower's append of the leader's batches, verbatim ({@link PartitionLog#appendAsFollower}), on the
-     * owner; completes as {@link #append} does (after the fsync when flush.messages was reached).
-     */
+    /** A follower's append, verbatim ({@link PartitionLog#appendAsFollower}) on the owner; completes as {@link #append} does. */
     public Future<LogAppendInfo> appendAsFollower(TopicPartition tp, MemoryRecords records) {
         return durable(tp, onOwner(tp, log -> {
             LogAppendInfo info = log.appendAsFollower(records);
@@ -226,6 +223,11 @@ public final class LogService {
         });
     }
 
+    /** Follower: the leader's log start ({@link PartitionLog#maybeIncrementLogStartOffset}) on the owner; whether it moved. */
+    public Future<Boolean> maybeIncrementLogStartOffset(TopicPartition tp, long leaderLogStartOffset) {
+        return onOwner(tp, log -> log.maybeIncrementLogStartOffset(leaderLogStartOffset));
+    }
+
     /** {@link PartitionLog#setHighWatermarkFollowsLogEnd} on the owner. */
     public Future<Void> setHighWatermarkFollowsLogEnd(TopicPartition tp, boolean follows) {
         return onOwner(tp, log -> {
@@ -234,10 +236,7 @@ public final class LogService {
         });
     }
 
-    /**
-     * Leader: raises the high watermark ({@link PartitionLog#updateHighWatermark}) on the owner; when it moved,
-     * the append watchers fire, so fetches waiting for committed data wake up. Completes with the HW.
-     */
+    /** Leader: raises the HW ({@link PartitionLog#updateHighWatermark}) on the owner; a move wakes the append watchers. */
     public Future<Long> updateHighWatermark(TopicPartition tp, long hw) {
         return onOwner(tp, log -> {
             if (log.updateHighWatermark(hw)) fireAppend(tp);

@@ -90,7 +90,8 @@ public final class PartitionLog implements Closeable {
         this.flusher = new PartitionFlusher(dir, tp, time, ioExecutor, segments, r.recoveryPoint());
         this.compaction = new PartitionCompaction(this, tp, dir, time, ioExecutor, cleaner, segments, deleter, producerState);
         this.epochs = r.epochs();
-        this.replication = new PartitionReplication(this, tp, dir, time, segments, producerState, epochs, flusher, deleter, compaction);
+        this.replication = new PartitionReplication(this, tp, dir, time, segments, producerState, offsets, epochs, flusher, deleter,
+            compaction);
         this.roller = new SegmentRoller(this, tp, dir, time, ioExecutor, segments, producerState, offsets, flusher, deleter, epochs);
         refreshSize();
     }
@@ -213,10 +214,7 @@ public final class PartitionLog implements Closeable {
         if (flusher.appended(numRecords, cfg)) appendFlush = flush();
     }
 
-    /**
-     * Follower append of the leader's batches, verbatim (see {@link PartitionReplication#appendAsFollower});
-     * {@link #takeAppendFlush()} as after a leader append. Owner thread.
-     */
+    /** Follower append of the leader's batches, verbatim ({@link PartitionReplication#appendAsFollower}). Owner thread. */
     public LogAppendInfo appendAsFollower(MemoryRecords records) {
         ensureOpen();
         return replication.appendAsFollower(records);
@@ -232,6 +230,12 @@ public final class PartitionLog implements Closeable {
     public void truncateFullyAndStartAt(long offset, String reason) {
         ensureOpen();
         replication.truncateFullyAndStartAt(offset, reason);
+    }
+
+    /** Follower: the leader's log start (see {@link PartitionReplication#maybeIncrementLogStartOffset}). Owner thread. */
+    public boolean maybeIncrementLogStartOffset(long leaderLogStartOffset) {
+        ensureOpen();
+        return replication.maybeIncrementLogStartOffset(leaderLogStartOffset);
     }
 
     /** After a truncation: the new offsets (see {@link PartitionOffsets#truncated}). Owner thread. */

@@ -39,13 +39,14 @@ final class PartitionReplication {
     private final Time time;
     private final ConcurrentSkipListMap<Long, LogSegment> segments;
     private final ProducerStateManager producerState;
+    private final PartitionOffsets offsets;
     private final LeaderEpochFileCache epochs;
     private final PartitionFlusher flusher;
     private final SegmentDeleter deleter;
     private final PartitionCompaction compaction;
 
     PartitionReplication(PartitionLog log, TopicPartition tp, Path dir, Time time, ConcurrentSkipListMap<Long, LogSegment> segments,
-                         ProducerStateManager producerState, LeaderEpochFileCache epochs, PartitionFlusher flusher,
+                         ProducerStateManager producerState, PartitionOffsets offsets, LeaderEpochFileCache epochs, PartitionFlusher flusher,
                          SegmentDeleter deleter, PartitionCompaction compaction) {
         this.log = log;
         this.tp = tp;
@@ -53,6 +54,7 @@ final class PartitionReplication {
         this.time = time;
         this.segments = segments;
         this.producerState = producerState;
+        this.offsets = offsets;
         this.epochs = epochs;
         this.flusher = flusher;
         this.deleter = deleter;
@@ -166,12 +168,28 @@ final class PartitionReplication {
             compaction.truncated(newEnd);
             log.truncated(Math.min(log.logStartOffset(), newEnd), newEnd);
             LOG.info("{}: truncated from log end offset {} to {}{} ({} segment(s) removed): {}", tp, oldEnd, newEnd,
-                newEnd < offset ? " (offset " + offset + " is inside the batch starting at " + newEnd + ")" : "",
+                newEnd < offset ? " (offset " + offset + " is not a batch boundary: cut at the batch boundary below it)" : "",
                 removed.size(), reason);
             return newEnd;
         } catch (IOException e) {
             throw new KafkaStorageException("Truncation of " + tp + " to " + offset + " failed", e);
         }
+    }
+
+    /**
+     * A follower learns the leader's log start from each fetch response (Kafka's {@code maybeIncrementLogStartOffset}
+     * with reason LeaderOffsetIncremented): the log start moves up to it, never past the high watermark or back;
+     * the epoch cache is truncated from the start; segments wholly below it go at the next retention check (as
+     * Kafka's {@code deleteLogStartOffsetBreachedSegments}). Reads below it are out of range from now on.
+     * @return whether it moved
+     */
+    boolean maybeIncrementLogStartOffset(long leaderLogStartOffset) {
+        long target = Math.min(leaderLogStartOffset, log.highWatermark());
+        if (target <= log.logStartOffset()) return false;
+        offsets.logStartMoved(target);
+        epochs.truncateFromStart(target);
+        flusher.advanceRecoveryPoint(target);
+        return true;
     }
 
     /**

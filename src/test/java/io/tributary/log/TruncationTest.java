@@ -225,6 +225,30 @@ class TruncationTest {
     }
 
     @Test
+    void aFollowerMovesItsLogStartUpToTheLeadersButNotPastItsHighWatermark() throws Exception {
+        LogConfig cfg = config(TopicConfig.SEGMENT_BYTES_CONFIG, "1024");
+        try (PartitionLog log = open(dir, cfg, time, true)) {
+            for (int i = 0; i < 30; i++) log.appendAsFollower(FollowerAppendTest.at(batch(T0, 3), 3L * i, i / 10));
+            log.setHighWatermarkFollowsLogEnd(false);
+            log.followerHighWatermark(60);
+            int segments = log.numberOfSegments();
+            assertTrue(log.maybeIncrementLogStartOffset(33));
+            assertEquals(33, log.logStartOffset());
+            assertEquals(new EpochEntry(1, 33), log.epochCache().entries().get(0));
+            assertThrows(org.apache.kafka.common.errors.OffsetOutOfRangeException.class, () -> log.read(30, 1 << 20, true));
+            assertFalse(log.maybeIncrementLogStartOffset(20), "never backwards");
+            assertTrue(log.maybeIncrementLogStartOffset(75));
+            assertEquals(60, log.logStartOffset(), "not past the follower's high watermark");
+            assertTrue(log.deleteOldSegments() > 0, "segments wholly below the new log start go at the retention check");
+            assertTrue(log.numberOfSegments() < segments);
+        }
+        try (PartitionLog reopened = open(dir, cfg, time, true)) {
+            assertEquals(60, reopened.logStartOffset());
+            assertEquals(new EpochEntry(2, 60), reopened.epochCache().entries().get(0));
+        }
+    }
+
+    @Test
     void negativeTruncationIsRefused() throws Exception {
         try (PartitionLog log = fourBatches(config())) {
             assertThrows(IllegalArgumentException.class, () -> log.truncateTo(-1, "test"));
