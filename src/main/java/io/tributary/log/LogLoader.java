@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 
 /**
@@ -34,6 +35,8 @@ import java.util.stream.Stream;
  *       invalid tail is truncated and every later segment dropped, with a WARN line each.</li>
  *   <li>Restores log start offset and high watermark from {@link PartitionCheckpoint}, and producer
  *       state from the latest snapshot at or below the log end plus a replay of later batches.</li>
+ *   <li>Loads the leader epoch cache and reconciles it with the recovered log ({@link LeaderEpochRecovery}):
+ *       entries past the log end removed, a missing or disagreeing file rebuilt from the batches' epochs.</li>
  * </ul>
  *
  * <p>Threading: runs once, before the {@link PartitionLog} is published; blocking I/O allowed (the
@@ -44,7 +47,7 @@ final class LogLoader {
 
     /** What loading found; {@link #neededRecovery()} drives LogManager's one-line summary. */
     record Result(ConcurrentSkipListMap<Long, LogSegment> segments, long logStartOffset, long recoveryPoint,
-                  long highWatermark, ProducerStateManager producerState, long truncatedBytes,
+                  long highWatermark, ProducerStateManager producerState, LeaderEpochFileCache epochs, long truncatedBytes,
                   int rebuiltIndexes, int droppedSegments, int validatedSegments) {
         boolean neededRecovery() { return truncatedBytes > 0 || rebuiltIndexes > 0 || droppedSegments > 0; }
         long logEndOffset() { return segments.lastEntry().getValue().nextOffset(); }
@@ -52,7 +55,8 @@ final class LogLoader {
 
     private LogLoader() {}
 
-    static Result load(Path dir, TopicPartition tp, LogConfig config, Time time, boolean hadCleanShutdown) throws IOException {
+    static Result load(Path dir, TopicPartition tp, LogConfig config, Time time, Executor io, boolean hadCleanShutdown)
+            throws IOException {
         Files.createDirectories(dir);
         List<Long> bases = cleanDirectory(dir);
         PartitionCheckpoint ckpt = PartitionCheckpoint.read(dir);
@@ -119,11 +123,12 @@ final class LogLoader {
         OptionalLong snap = psm.loadLatestSnapshot(leo);
         long replayFrom = snap.isPresent() ? snap.getAsLong() : logStart;
         replayProducerState(segments, psm, replayFrom);
+        LeaderEpochFileCache epochs = LeaderEpochRecovery.load(tp, dir, io, segments, logStart, leo);
 
-        return new Result(segments, logStart, recoveryPoint, hw, psm, truncated, rebuilt, dropped, validated);
+        return new Result(segments, logStart, recoveryPoint, hw, psm, epochs, truncated, rebuilt, dropped, validated);
     }
 
-    private static void replayProducerState(Map<Long, LogSegment> segments, ProducerStateManager psm, long from) {
+    static void replayProducerState(Map<Long, LogSegment> segments, ProducerStateManager psm, long from) {
         for (LogSegment seg : segments.values()) {
             if (seg.nextOffset() <= from) continue;
             int pos = 0;

@@ -35,8 +35,10 @@ import java.util.stream.Stream;
  *
  * <p>On disk under {@code dataDir}: {@code <topic>-<partition>/} per partition (see {@link PartitionLog};
  * the name is split at the last '-'), {@code meta/topics/<topic>.properties} (see {@link TopicCatalog}),
- * and {@code meta/clean-shutdown}, an empty marker written after every log closed cleanly and removed
- * at startup, whose presence lets recovery skip full re-validation.
+ * {@code meta/clean-shutdown}, an empty marker written after every log closed cleanly and removed
+ * at startup, whose presence lets recovery skip full re-validation, and {@code replication-offset-checkpoint}
+ * (see {@link ReplicationOffsetCheckpoint}), the high watermarks of partitions that do not follow their log end,
+ * written by {@link #checkpointHighWatermarks()} and restored into each partition at startup.
  *
  * <p>Threading: catalog methods are synchronized (admin requests arrive from several threads) and
  * do blocking I/O, so call them from a worker; {@link #partition} and {@link #allPartitions} are
@@ -64,6 +66,10 @@ public final class LogManager implements Closeable {
     private boolean hadCleanShutdown;
     private volatile Map<String, TopicInfo> topicsView = Map.of();
     private volatile Map<Uuid, TopicInfo> byIdView = Map.of();
+    /** Guards replication-offset-checkpoint: the entries last written, and whether shutdown has passed. */
+    private final Object hwCheckpointLock = new Object();
+    private Map<TopicPartition, Long> lastHwCheckpoint = Map.of();
+    private boolean hwCheckpointClosed;
 
     public LogManager(Path dataDir, LogConfig brokerDefaults, Time time, Executor ioExecutor) {
         this(dataDir, brokerDefaults, time, ioExecutor, LogCleaner.Config.defaults());
@@ -84,6 +90,11 @@ public final class LogManager implements Closeable {
         Path marker = dataDir.resolve("meta").resolve(CLEAN_SHUTDOWN_FILE);
         hadCleanShutdown = Files.exists(marker);
         if (cleanerConfig.enable() && cleaner == null) cleaner = LogCleaner.start(cleanerConfig, time);
+        Map<TopicPartition, Long> restoredHw = ReplicationOffsetCheckpoint.read(dataDir);
+        synchronized (hwCheckpointLock) {
+            lastHwCheckpoint = Map.copyOf(restoredHw);
+            hwCheckpointClosed = false;
+        }
         for (TopicCatalog.Entry e : catalog.readAll()) {
             LogConfig cfg;
             try {
@@ -95,7 +106,12 @@ public final class LogManager implements Closeable {
             TopicInfo info = new TopicInfo(e.name(), e.topicId(), e.partitions(), e.overrides(), cfg);
             topics.put(e.name(), info);
             publish();
-            for (int p = 0; p < e.partitions(); p++) openPartition(new TopicPartition(e.name(), p), cfg, true);
+            for (int p = 0; p < e.partitions(); p++) {
+                TopicPartition tp = new TopicPartition(e.name(), p);
+                PartitionLog pl = openPartition(tp, cfg, true);
+                Long hw = restoredHw.get(tp);
+                if (hw != null) pl.restoreHighWatermark(hw);
+            }
         }
         removeStrayPartitionDirs();
         // Removed only after every log is open: a crash during startup must recover again.
@@ -166,11 +182,25 @@ public final class LogManager implements Closeable {
         return createTopic(name, Uuid.randomUuid(), partitions, configOverrides, validateOnly);
     }
 
-    /** As {@link #createTopic(String, int, Map, boolean)} with the topic id decided elsewhere (a cluster's metadata). */
+    /**
+     * A topic with the id the cluster chose (from its znode), so every replica has the same one. Creating it
+     * again with the same id and partition count returns the existing topic (a broker re-learning its
+     * assignment); with another id it fails with TOPIC_ALREADY_EXISTS (the old one must be deleted first).
+     */
+    public TopicInfo createTopic(String name, Uuid topicId, int partitions, Map<String, String> configOverrides) {
+        return createTopic(name, topicId, partitions, configOverrides, false);
+    }
+
+    /** As above, or only validated; the single-node path passes a random id. */
     public synchronized TopicInfo createTopic(String name, Uuid topicId, int partitions, Map<String, String> configOverrides,
                                               boolean validateOnly) {
+        if (topicId == null || Uuid.ZERO_UUID.equals(topicId)) throw new InvalidTopicException("Topic id of '" + name + "' is not set");
         Topic.validate(name);
-        if (topics.containsKey(name)) throw new TopicExistsException("Topic '" + name + "' already exists.");
+        TopicInfo current = topics.get(name);
+        if (current != null && current.topicId().equals(topicId) && current.partitions() == partitions) return current;
+        if (current != null) throw new TopicExistsException("Topic '" + name + "' already exists.");
+        TopicInfo sameId = byIdView.get(topicId);
+        if (sameId != null) throw new TopicExistsException("Topic id " + topicId + " is already used by topic '" + sameId.name() + "'");
         for (String existing : topics.keySet()) {
             if (Topic.hasCollision(name, existing)) {
                 throw new InvalidTopicException("Topic '" + name + "' collides with existing topic '" + existing + "'");
@@ -304,8 +334,36 @@ public final class LogManager implements Closeable {
         return updated;
     }
 
+    /**
+     * Writes {@code replication-offset-checkpoint} with the high watermark of every partition that does not
+     * follow its log end (and restored values not yet applied), when that set changed since the last write.
+     * Blocking (fsync): call it from a worker. {@link LogService} does every
+     * {@code replica.high.watermark.checkpoint.interval.ms}; {@link #shutdown()} does last.
+     */
+    public void checkpointHighWatermarks() throws IOException {
+        synchronized (hwCheckpointLock) {
+            if (hwCheckpointClosed) return;
+            Map<TopicPartition, Long> entries = new HashMap<>();
+            for (PartitionLog pl : logs.values()) {
+                long hw = pl.highWatermarkToCheckpoint();
+                if (hw >= 0) entries.put(pl.topicPartition(), hw);
+            }
+            if (entries.equals(lastHwCheckpoint)) return;
+            ReplicationOffsetCheckpoint.write(dataDir, entries);
+            lastHwCheckpoint = entries;
+        }
+    }
+
     /** Closes every log (flush, checkpoints), then writes the clean-shutdown marker if all succeeded. */
     public synchronized void shutdown() {
+        try {
+            checkpointHighWatermarks();
+        } catch (IOException e) {
+            log.error("Cannot write {}; the next start uses the previous high watermarks", ReplicationOffsetCheckpoint.FILE, e);
+        }
+        synchronized (hwCheckpointLock) {
+            hwCheckpointClosed = true;
+        }
         if (cleaner != null) {
             cleaner.close(); // rounds in flight stop at their next chunk; their .cleaned files are discarded
             cleaner = null;

@@ -17,26 +17,28 @@ import java.util.Optional;
  *
  * <p>Reads never return a partial batch: a Kafka client tolerates one, but a follower copying bytes
  * verbatim and our own zero-copy accounting are simpler with whole batches. Only batches entirely
- * below the high watermark are returned, as Kafka does for consumers.
+ * below the limit are returned: the high watermark for consumers, as Kafka does, the log end offset for
+ * replica fetches ({@link FetchIsolation}).
  *
  * <p>Threading: stateless; called on the partition's owner thread with a consistent set of offsets.
  */
 final class LogReader {
     private LogReader() {}
 
+    /** {@code limit}: batches must end below it (the high watermark for consumers, the log end for replicas). */
     static FetchDataInfo read(TopicPartition tp, NavigableMap<Long, LogSegment> segments, long fetchOffset, int maxBytes,
-                              boolean minOneMessage, long start, long end, long hw) {
+                              boolean minOneMessage, long start, long end, long hw, long limit) {
         if (fetchOffset < start || fetchOffset > end) {
             throw new OffsetOutOfRangeException("Offset " + fetchOffset + " out of range [" + start + ", " + end + "] for " + tp);
         }
         Map.Entry<Long, LogSegment> e = segments.floorEntry(fetchOffset);
-        while (e != null && fetchOffset < hw) {
+        while (e != null && fetchOffset < limit) {
             LogSegment seg = e.getValue();
             FileRecords.LogOffsetPosition p = seg.translateOffset(fetchOffset);
             if (p != null) {
                 int total = 0;
                 for (FileChannelRecordBatch b : seg.log().batchesFrom(p.position)) {
-                    if (b.lastOffset() >= hw) break;
+                    if (b.lastOffset() >= limit) break;
                     long next = (long) total + b.sizeInBytes();
                     if (next > maxBytes && !(total == 0 && minOneMessage)) break;
                     total = (int) next;

@@ -269,6 +269,44 @@ final class LogSegment implements Closeable {
         return null;
     }
 
+    /**
+     * Replication truncation: removes the batch holding {@code offset} (the first whose last offset is &gt;= it)
+     * and every batch after it, so the cut is always at a batch boundary; index entries at or after the cut go
+     * too, and the segment is made ready to be the active one again (indexes grown to {@code segment.index.bytes}).
+     * The timestamps are recomputed from the last remaining index entries plus a scan of the batches after
+     * them. Owner thread; the bytes of an in-flight fetch of the removed tail are gone, as in Kafka.
+     * @return the number of bytes removed
+     */
+    int truncateTo(long offset) throws IOException {
+        resizeIndexesToMax();
+        FileRecords.LogOffsetPosition p = translateOffset(offset);
+        if (p == null) return 0;
+        long cutBase = log.batchesFrom(p.position).iterator().next().baseOffset();
+        int removed = log.sizeInBytes() - p.position;
+        log.truncateTo(p.position);
+        offsetIndex.truncateTo(cutBase);
+        timeIndex.truncateTo(cutBase);
+        OffsetIndex.Entry lastOffsetEntry = offsetIndex.lastEntry();
+        TimeIndex.Entry lastTimeEntry = timeIndex.lastEntry();
+        maxTimestampSoFar = lastTimeEntry.timestamp();
+        offsetOfMaxTimestampSoFar = lastTimeEntry.offset();
+        nextOffset = baseOffset;
+        bytesSinceLastIndexEntry = 0;
+        for (FileChannelRecordBatch b : log.batchesFrom(lastOffsetEntry.position())) {
+            if (b.maxTimestamp() > maxTimestampSoFar) {
+                maxTimestampSoFar = b.maxTimestamp();
+                offsetOfMaxTimestampSoFar = b.lastOffset();
+            }
+            bytesSinceLastIndexEntry += b.sizeInBytes();
+            nextOffset = b.lastOffset() + 1;
+        }
+        if (log.sizeInBytes() == 0) {
+            firstBatchTimestamp = RecordBatch.NO_TIMESTAMP;
+            offsetOfMaxTimestampSoFar = baseOffset;
+        }
+        return removed;
+    }
+
     /** Position of the last offset-index entry (where a tail scan starts). */
     int lastIndexedPosition() { return offsetIndex.lastEntry().position(); }
 

@@ -41,6 +41,7 @@ public final class LogService {
     private final Map<TopicPartition, Set<Runnable>> appendWatchers = new ConcurrentHashMap<>();
     private final DynamicBrokerConfigStore brokerConfigStore;
     private volatile BrokerConfigLayers brokerConfig;
+    private long hwCheckpointTimer = -1;
 
     public LogService(Vertx vertx, LogManager manager, int ownerCount) {
         this(vertx, manager, ownerCount, BrokerConfigLayers.ofStatic(Map.of()), null);
@@ -129,11 +130,20 @@ public final class LogService {
             owners.add(owner);
             deployments.add(vertx.deployVerticle(owner));
         }
+        // Kafka's replica.high.watermark.checkpoint.interval.ms; a no-op while every HW follows its log end
+        hwCheckpointTimer = vertx.setPeriodic(longSetting("replica.high.watermark.checkpoint.interval.ms", 5_000L), id ->
+            vertx.executeBlocking(() -> {
+                manager.checkpointHighWatermarks();
+                return null;
+            }, false).onFailure(e -> LOG.warn("replication-offset-checkpoint write failed: {}", e.toString())));
         return Future.all(deployments).mapEmpty();
     }
 
     /** Undeploys the owners after letting every task already queued on them finish. */
     public Future<Void> stop() {
+        if (hwCheckpointTimer >= 0) {
+            vertx.cancelTimer(hwCheckpointTimer);
+        }
         List<Future<?>> undeployments = new ArrayList<>();
         for (LogVerticle owner : owners) {
             Promise<Void> drained = Promise.promise();
@@ -165,13 +175,26 @@ public final class LogService {
      * append reached {@code flush.messages}, once the fsync it started on the I/O executor is done.
      */
     public Future<LogAppendInfo> append(TopicPartition tp, MemoryRecords records, int leaderEpoch) {
-        return onOwner(tp, log -> {
+        return durable(tp, onOwner(tp, log -> {
             LogAppendInfo info = log.appendAsLeader(records, leaderEpoch);
             if (!info.duplicate()) {
                 fireAppend(tp);
             }
             return new Appended(info, log.takeAppendFlush());
-        }).compose(a -> {
+        }));
+    }
+
+    /** A follower's append, verbatim ({@link PartitionLog#appendAsFollower}) on the owner; completes as {@link #append} does. */
+    public Future<LogAppendInfo> appendAsFollower(TopicPartition tp, MemoryRecords records) {
+        return durable(tp, onOwner(tp, log -> {
+            LogAppendInfo info = log.appendAsFollower(records);
+            fireAppend(tp);
+            return new Appended(info, log.takeAppendFlush());
+        }));
+    }
+
+    private Future<LogAppendInfo> durable(TopicPartition tp, Future<Appended> appended) {
+        return appended.compose(a -> {
             if (a.flush() == null) {
                 return Future.succeededFuture(a.info());
             }
@@ -187,11 +210,60 @@ public final class LogService {
         });
     }
 
+    /** {@link PartitionLog#truncateTo} on the owner; completes with the new log end offset. */
+    public Future<Long> truncateTo(TopicPartition tp, long offset, String reason) {
+        return onOwner(tp, log -> log.truncateTo(offset, reason));
+    }
+
+    /** {@link PartitionLog#truncateFullyAndStartAt} on the owner. */
+    public Future<Void> truncateFullyAndStartAt(TopicPartition tp, long offset, String reason) {
+        return onOwner(tp, log -> {
+            log.truncateFullyAndStartAt(offset, reason);
+            return null;
+        });
+    }
+
+    /** Follower: the leader's log start ({@link PartitionLog#maybeIncrementLogStartOffset}) on the owner; whether it moved. */
+    public Future<Boolean> maybeIncrementLogStartOffset(TopicPartition tp, long leaderLogStartOffset) {
+        return onOwner(tp, log -> log.maybeIncrementLogStartOffset(leaderLogStartOffset));
+    }
+
+    /** {@link PartitionLog#setHighWatermarkFollowsLogEnd} on the owner. */
+    public Future<Void> setHighWatermarkFollowsLogEnd(TopicPartition tp, boolean follows) {
+        return onOwner(tp, log -> {
+            log.setHighWatermarkFollowsLogEnd(follows);
+            return null;
+        });
+    }
+
+    /** Leader: raises the HW ({@link PartitionLog#updateHighWatermark}) on the owner; a move wakes the append watchers. */
+    public Future<Long> updateHighWatermark(TopicPartition tp, long hw) {
+        return onOwner(tp, log -> {
+            if (log.updateHighWatermark(hw)) fireAppend(tp);
+            return log.highWatermark();
+        });
+    }
+
+    /** Follower: HW = min(leader's, log end) ({@link PartitionLog#followerHighWatermark}) on the owner. */
+    public Future<Long> followerHighWatermark(TopicPartition tp, long leaderHighWatermark) {
+        return onOwner(tp, log -> log.followerHighWatermark(leaderHighWatermark));
+    }
+
+    /** OffsetForLeaderEpoch ({@link PartitionLog#endOffsetForEpoch}) on the owner. */
+    public Future<LeaderEpochFileCache.EpochAndOffset> endOffsetForEpoch(TopicPartition tp, int leaderEpoch) {
+        return onOwner(tp, log -> log.endOffsetForEpoch(leaderEpoch));
+    }
+
     private record Appended(LogAppendInfo info, java.util.concurrent.CompletableFuture<Long> flush) {
     }
 
     public Future<FetchDataInfo> read(TopicPartition tp, long offset, int maxBytes, boolean minOneMessage) {
         return onOwner(tp, log -> log.read(offset, maxBytes, minOneMessage));
+    }
+
+    /** A read up to the high watermark (consumers) or the log end (replica fetches). */
+    public Future<FetchDataInfo> read(TopicPartition tp, long offset, int maxBytes, boolean minOneMessage, FetchIsolation isolation) {
+        return onOwner(tp, log -> log.read(offset, maxBytes, minOneMessage, isolation));
     }
 
     /**

@@ -224,6 +224,24 @@ final class PartitionCompaction {
             r.bytesBefore(), r.bytesAfter(), r.recordsRetained(), r.recordsRead(), r.durationMs());
     }
 
+    /**
+     * The log was truncated to {@code offset} (replication): a round in flight is discarded (its sources may
+     * have lost batches) and the first dirty offset comes down to the new end, so the batches appended there
+     * next are treated as dirty (Kafka's {@code LogCleanerManager.maybeTruncateCheckpoint}). Owner thread.
+     */
+    void truncated(long offset) {
+        discard();
+        if (firstDirtyOffset <= offset) return;
+        firstDirtyOffset = offset;
+        ioExecutor.execute(() -> {
+            try {
+                if (Files.isDirectory(dir)) CleanerCheckpoint.write(dir, offset);
+            } catch (IOException e) {
+                LOG.warn("{}: cleaner checkpoint write failed: {}", tp, e.toString());
+            }
+        });
+    }
+
     void discard() {
         CompletableFuture<Cleaner.Result> f = cleaning;
         cleaning = null;

@@ -39,6 +39,12 @@ final class PartitionFlusher {
     private long lastFlushMs;
     private long lastCheckpointMs;
     private PartitionCheckpoint lastCheckpoint;
+    /** Bumped by a truncation: a flush started before it must not move the recovery point past the new end. */
+    private volatile long truncations;
+    /** Versions of the checkpoint handed out (owner) and written (under {@link #writeLock}): an older write never lands last. */
+    private long checkpointVersion;
+    private long writtenVersion = -1;
+    private final Object writeLock = new Object();
 
     PartitionFlusher(Path dir, TopicPartition tp, Time time, Executor io, NavigableMap<Long, LogSegment> segments,
                      long recoveryPoint) {
@@ -78,11 +84,12 @@ final class PartitionFlusher {
         unflushedMessages = 0;
         lastFlushMs = time.milliseconds();
         CompletableFuture<Long> done = new CompletableFuture<>();
+        long startedAt = truncations;
         try {
             io.execute(() -> {
                 try {
                     for (LogSegment seg : toFlush) SegmentDeleter.forceQuietly(seg);
-                    done.complete(recoveryPoint.accumulateAndGet(target, Math::max));
+                    done.complete(flushed(startedAt, target));
                 } catch (Throwable t) {
                     done.completeExceptionally(new KafkaStorageException("Flush of " + tp + " failed", t));
                 }
@@ -91,6 +98,16 @@ final class PartitionFlusher {
             done.completeExceptionally(rejected);
         }
         return done;
+    }
+
+    private synchronized long flushed(long startedAt, long target) {
+        return startedAt == truncations ? recoveryPoint.accumulateAndGet(target, Math::max) : recoveryPoint.get();
+    }
+
+    /** The log was truncated to {@code newEnd} (or emptied and restarted there: {@code reset}). Owner thread. */
+    synchronized void truncated(long newEnd, boolean reset) {
+        truncations++;
+        if (reset || recoveryPoint.get() > newEnd) recoveryPoint.set(newEnd);
     }
 
     private long floorBase(long offset) {
@@ -111,21 +128,30 @@ final class PartitionFlusher {
     void checkpointLater(PartitionCheckpoint c) {
         if (!c.equals(lastCheckpoint)) {
             lastCheckpoint = c;
-            io.execute(() -> writeQuietly(c));
+            long v = ++checkpointVersion;
+            io.execute(() -> writeQuietly(v, c));
         }
     }
 
     /** Writes the checkpoint on this thread (open and close). */
     void checkpointNow(PartitionCheckpoint c) throws IOException {
         lastCheckpoint = c;
-        c.write(dir);
+        long v = ++checkpointVersion;
+        synchronized (writeLock) {
+            c.write(dir);
+            writtenVersion = Math.max(writtenVersion, v);
+        }
     }
 
-    private void writeQuietly(PartitionCheckpoint c) {
-        try {
-            if (Files.isDirectory(dir)) c.write(dir);
-        } catch (IOException e) {
-            LOG.warn("{}: checkpoint write failed: {}", tp, e.toString());
+    private void writeQuietly(long v, PartitionCheckpoint c) {
+        synchronized (writeLock) {
+            if (v <= writtenVersion) return; // a newer checkpoint (after a truncation, say) is already on disk
+            try {
+                if (Files.isDirectory(dir)) c.write(dir);
+                writtenVersion = v;
+            } catch (IOException e) {
+                LOG.warn("{}: checkpoint write failed: {}", tp, e.toString());
+            }
         }
     }
 }

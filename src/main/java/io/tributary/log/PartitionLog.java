@@ -29,7 +29,7 @@ import java.util.concurrent.Executor;
  * <p>On disk, {@code <dataDir>/<topic>-<partition>/}: the segments' {@code .log}/{@code .index}/
  * {@code .timeindex} files (see {@link LogSegment}), {@code partition.checkpoint} (see
  * {@link PartitionCheckpoint}; kept with the recovery point and flush timing by {@link PartitionFlusher}), producer snapshots {@code <offset>.snapshot} (see
- * {@link ProducerStateManager}), {@code *.deleted} files awaiting physical deletion, and for compacted
+ * {@link ProducerStateManager}), {@code leader-epoch-checkpoint} (see {@link LeaderEpochFileCache}), {@code *.deleted} files awaiting physical deletion, and for compacted
  * topics {@code cleaner-offset-checkpoint} (see {@link CleanerCheckpoint}) plus, transiently,
  * {@code *.cleaned} (being written by the cleaner) and {@code *.swap} (being swapped in) segment files.
  *
@@ -45,6 +45,10 @@ import java.util.concurrent.Executor;
  * cleaned segments in ({@link #completeCleaning}): {@code .cleaned} → {@code .swap}, replace in the
  * segment map, old segments to {@code .deleted} (delayed delete keeps in-flight fetches readable),
  * {@code .swap} → final name. The owner never waits for the cleaner.
+ *
+ * <p>Replication: {@link #appendAsFollower}, {@link #truncateTo} and {@link #truncateFullyAndStartAt} are
+ * delegated to {@link PartitionReplication}; the high watermark follows the log end in single-node mode and is
+ * driven by the replication layer otherwise ({@link #setHighWatermarkFollowsLogEnd}).
  */
 public final class PartitionLog implements Closeable {
     /** How often tick() persists the checkpoint file at most. */
@@ -55,22 +59,21 @@ public final class PartitionLog implements Closeable {
     private final Path dir;
     private final TopicPartition tp;
     private final Time time;
-    private final Executor ioExecutor;
     private final ConcurrentSkipListMap<Long, LogSegment> segments;
     private final ProducerStateManager producerState;
     private final SegmentDeleter deleter;
     /** Recovery point, flush.messages / flush.ms and the checkpoint file. */
     private final PartitionFlusher flusher;
     private volatile LogConfig config;
-    private volatile long logStartOffset;
-    private volatile long logEndOffset;
-    private volatile long highWatermark;
+    /** Log start, log end, high watermark and its policy. */
+    private final PartitionOffsets offsets;
     private volatile long sizeInBytes;
-    private volatile boolean highWatermarkFollowsLogEnd = true;
+    private final LeaderEpochFileCache epochs;
+    private final PartitionReplication replication;
     private volatile boolean closed;
     private CompletableFuture<Long> appendFlush;
-    /** segment.jitter.ms drawn for the active segment when it became active (Kafka's randomSegmentJitter). */
-    private long activeRollJitterMs;
+    /** Rolls and retention. */
+    private final SegmentRoller roller;
     /** Compaction of this log (cleanup.policy=compact): round scheduling and the owner-side swap. */
     private final PartitionCompaction compaction;
 
@@ -80,22 +83,17 @@ public final class PartitionLog implements Closeable {
         this.tp = tp;
         this.config = config;
         this.time = time;
-        this.ioExecutor = ioExecutor;
         this.segments = r.segments();
         this.producerState = r.producerState();
         this.deleter = new SegmentDeleter(tp, time);
-        this.logStartOffset = r.logStartOffset();
-        this.logEndOffset = r.logEndOffset();
-        this.highWatermark = r.logEndOffset();
+        this.offsets = new PartitionOffsets(r.logStartOffset(), r.logEndOffset());
         this.flusher = new PartitionFlusher(dir, tp, time, ioExecutor, segments, r.recoveryPoint());
         this.compaction = new PartitionCompaction(this, tp, dir, time, ioExecutor, cleaner, segments, deleter, producerState);
-        this.activeRollJitterMs = randomSegmentJitter(config);
+        this.epochs = r.epochs();
+        this.replication = new PartitionReplication(this, tp, dir, time, segments, producerState, offsets, epochs, flusher, deleter,
+            compaction);
+        this.roller = new SegmentRoller(this, tp, dir, time, ioExecutor, segments, producerState, offsets, flusher, deleter, epochs);
         refreshSize();
-    }
-
-    private static long randomSegmentJitter(LogConfig cfg) {
-        long jitter = Math.min(cfg.segmentJitterMs(), cfg.segmentMs());
-        return jitter <= 0 ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextLong(jitter);
     }
 
     private static long maxTimestamp(MemoryRecords records) {
@@ -123,7 +121,7 @@ public final class PartitionLog implements Closeable {
 
     static PartitionLog open(Path dir, TopicPartition tp, LogConfig config, Time time, Executor ioExecutor,
                              LogCleaner cleaner, boolean hadCleanShutdown, LogLoader.Result[] resultOut) throws IOException {
-        LogLoader.Result r = LogLoader.load(dir, tp, config, time, hadCleanShutdown);
+        LogLoader.Result r = LogLoader.load(dir, tp, config, time, ioExecutor, hadCleanShutdown);
         if (resultOut != null) resultOut[0] = r;
         PartitionLog pl = new PartitionLog(dir, tp, config, time, ioExecutor, cleaner, r);
         pl.flusher.checkpointNow(pl.checkpointValue());
@@ -134,27 +132,41 @@ public final class PartitionLog implements Closeable {
     public Path dir() { return dir; }
     public LogConfig config() { return config; }
     public void updateConfig(LogConfig config) { this.config = config; }
-    public long logStartOffset() { return logStartOffset; }
-    public long logEndOffset() { return logEndOffset; }
-    public long highWatermark() { return highWatermark; }
+    public long logStartOffset() { return offsets.logStart(); }
+    public long logEndOffset() { return offsets.logEnd(); }
+    public long highWatermark() { return offsets.highWatermark(); }
     public long recoveryPoint() { return flusher.recoveryPoint(); }
     public long sizeInBytes() { return sizeInBytes; }
     public int numberOfSegments() { return segments.size(); }
 
-    /**
-     * Single-node mode (default): the high watermark follows the log end offset after every append.
-     * The replication layer turns this off and drives {@link #updateHighWatermark} from follower fetches.
-     */
-    public void setHighWatermarkFollowsLogEnd(boolean follows) {
-        this.highWatermarkFollowsLogEnd = follows;
-        if (follows) highWatermark = logEndOffset;
+    /** Single-node mode (default) or not; see {@link PartitionOffsets#setFollowsLogEnd} for the switch. Owner thread. */
+    public void setHighWatermarkFollowsLogEnd(boolean follows) { offsets.setFollowsLogEnd(follows); }
+
+    public boolean highWatermarkFollowsLogEnd() { return offsets.followsLogEnd(); }
+
+    /** LogManager at start-up: the value from replication-offset-checkpoint. */
+    void restoreHighWatermark(long hw) { offsets.restore(hw); }
+
+    /** This partition's replication-offset-checkpoint entry, -1 for none ({@link PartitionOffsets#toCheckpoint}). Any thread. */
+    long highWatermarkToCheckpoint() { return offsets.toCheckpoint(); }
+
+    /** Leader: raise the HW (clamped to the log, never backwards; Kafka's maybeIncrementHighWatermark). Owner thread. */
+    public boolean updateHighWatermark(long hw) { return offsets.increment(hw); }
+
+    /** Follower: HW = the leader's, clamped to [log start, log end], possibly lower (Kafka's maybeUpdateHighWatermark). Owner thread. */
+    public long followerHighWatermark(long leaderHighWatermark) { return offsets.follow(leaderHighWatermark); }
+
+    /** The latest leader epoch in this log's epoch cache, or -1. Any thread. */
+    public int latestEpoch() { return epochs.latestEpochOrUndefined(); }
+
+    /** OffsetForLeaderEpoch for this log (see {@link LeaderEpochFileCache#endOffsetFor}). Owner thread. */
+    public LeaderEpochFileCache.EpochAndOffset endOffsetForEpoch(int leaderEpoch) {
+        ensureOpen();
+        return epochs.endOffsetFor(leaderEpoch, offsets.logEnd());
     }
 
-    /** Owner thread. Clamped to [logStartOffset, logEndOffset]; never moves backwards. */
-    public void updateHighWatermark(long hw) {
-        long clamped = Math.min(Math.max(hw, logStartOffset), logEndOffset);
-        if (clamped > highWatermark) highWatermark = clamped;
-    }
+    /** The epoch cache; owner thread for anything but {@link LeaderEpochFileCache#latestEpochOrUndefined()}. */
+    public LeaderEpochFileCache epochCache() { return epochs; }
 
     /** Validates, checks idempotence, assigns offsets in place, appends. Owner thread only. */
     public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) {
@@ -162,9 +174,9 @@ public final class PartitionLog implements Closeable {
         LogConfig cfg = config;
         long now = time.milliseconds();
         LogValidator.Validated v = LogValidator.validate(records, cfg, now, tp.toString());
-        long firstOffset = logEndOffset;
+        long firstOffset = offsets.logEnd();
         long lastOffset = firstOffset + v.numRecords() - 1;
-        LogSegment active = maybeRoll(lastOffset, v.validBytes(),
+        LogSegment active = rollIfNeeded(lastOffset, v.validBytes(),
             cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? now : maxTimestamp(records), cfg, now);
         LogValidator.Assigned a = LogValidator.assignOffsets(records, firstOffset, leaderEpoch, cfg, now);
         if (a.lastOffset() != lastOffset) throw new IllegalStateException("assigned " + a + " expected last " + lastOffset);
@@ -178,7 +190,7 @@ public final class PartitionLog implements Closeable {
                 ProducerStateEntry.BatchMetadata d = c.duplicate();
                 return new LogAppendInfo(d.firstOffset(), d.lastOffset(), d.maxTimestamp(), d.lastOffset(),
                     cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? d.maxTimestamp() : -1,
-                    logStartOffset, 0, 0, true);
+                    offsets.logStart(), 0, 0, true);
             }
             producerState.stage(batch, now, staged);
         }
@@ -188,13 +200,49 @@ public final class PartitionLog implements Closeable {
             throw new KafkaStorageException("Append to " + tp + " failed", e);
         }
         producerState.commit(staged);
-        if (lastOffset + 1 <= logEndOffset) throw new IllegalStateException("log end offset would not advance");
-        logEndOffset = lastOffset + 1;
-        if (highWatermarkFollowsLogEnd) highWatermark = logEndOffset;
-        sizeInBytes += v.validBytes();
-        if (flusher.appended(v.numRecords(), cfg)) appendFlush = flush();
+        // Only when the epoch changes (one int compare otherwise); a negative epoch (no leader epoch) is not recorded.
+        if (leaderEpoch != epochs.latestEpochOrUndefined() && leaderEpoch >= 0) epochs.assign(leaderEpoch, firstOffset);
+        appended(lastOffset, v.validBytes(), v.numRecords(), cfg);
         return new LogAppendInfo(firstOffset, lastOffset, a.maxTimestamp(), a.offsetOfMaxTimestamp(),
-            cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? now : -1, logStartOffset, v.numRecords(), v.validBytes(), false);
+            cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? now : -1, offsets.logStart(), v.numRecords(), v.validBytes(), false);
+    }
+
+    /** Both append paths, after the write: offsets, size, flush.messages. Owner thread. */
+    void appended(long lastOffset, int bytes, int numRecords, LogConfig cfg) {
+        offsets.appended(lastOffset + 1);
+        sizeInBytes += bytes;
+        if (flusher.appended(numRecords, cfg)) appendFlush = flush();
+    }
+
+    /** Follower append of the leader's batches, verbatim ({@link PartitionReplication#appendAsFollower}). Owner thread. */
+    public LogAppendInfo appendAsFollower(MemoryRecords records) {
+        ensureOpen();
+        return replication.appendAsFollower(records);
+    }
+
+    /** Removes every record at or above {@code offset} (see {@link PartitionReplication#truncateTo}); the new log end. Owner thread. */
+    public long truncateTo(long offset, String reason) {
+        ensureOpen();
+        return replication.truncateTo(offset, reason);
+    }
+
+    /** Empties the log and restarts it at {@code offset} (see {@link PartitionReplication#truncateFullyAndStartAt}). Owner thread. */
+    public void truncateFullyAndStartAt(long offset, String reason) {
+        ensureOpen();
+        replication.truncateFullyAndStartAt(offset, reason);
+    }
+
+    /** Follower: the leader's log start (see {@link PartitionReplication#maybeIncrementLogStartOffset}). Owner thread. */
+    public boolean maybeIncrementLogStartOffset(long leaderLogStartOffset) {
+        ensureOpen();
+        return replication.maybeIncrementLogStartOffset(leaderLogStartOffset);
+    }
+
+    /** After a truncation: the new offsets (see {@link PartitionOffsets#truncated}). Owner thread. */
+    void truncated(long newStart, long newEnd) {
+        offsets.truncated(newStart, newEnd);
+        roller.redrawJitter(config);
+        refreshSize();
     }
 
     /**
@@ -208,19 +256,9 @@ public final class PartitionLog implements Closeable {
         return f;
     }
 
-    /**
-     * Kafka's {@code LogSegment.shouldRoll}, checked only when appending: the segment is full (bytes, index
-     * entries, relative offsets), or it holds data and has waited segment.ms minus this segment's jitter.
-     */
-    private LogSegment maybeRoll(long lastOffset, int bytes, long maxTimestampInMessages, LogConfig cfg, long now) {
-        LogSegment active = segments.lastEntry().getValue();
-        boolean reachedRollMs = active.sizeInBytes() > 0
-            && active.timeWaitedForRoll(now, maxTimestampInMessages) > cfg.segmentMs() - activeRollJitterMs;
-        if (reachedRollMs || !active.canAppend(lastOffset, bytes, cfg.segmentBytes())) {
-            roll();
-            active = segments.lastEntry().getValue();
-        }
-        return active;
+    /** See {@link SegmentRoller#rollIfNeeded}. Owner thread. */
+    LogSegment rollIfNeeded(long lastOffset, int bytes, long maxTimestampInMessages, LogConfig cfg, long now) {
+        return roller.rollIfNeeded(lastOffset, bytes, maxTimestampInMessages, cfg, now);
     }
 
     /**
@@ -228,8 +266,15 @@ public final class PartitionLog implements Closeable {
      * (at least the first batch when {@code minOneMessage}), below the high watermark, from one segment.
      */
     public FetchDataInfo read(long fetchOffset, int maxBytes, boolean minOneMessage) {
+        return read(fetchOffset, maxBytes, minOneMessage, FetchIsolation.HIGH_WATERMARK);
+    }
+
+    /** As above, up to the high watermark (consumers) or the log end offset (replica fetches). Owner thread. */
+    public FetchDataInfo read(long fetchOffset, int maxBytes, boolean minOneMessage, FetchIsolation isolation) {
         ensureOpen();
-        return LogReader.read(tp, segments, fetchOffset, maxBytes, minOneMessage, logStartOffset, logEndOffset, highWatermark);
+        long hw = offsets.highWatermark(), end = offsets.logEnd();
+        return LogReader.read(tp, segments, fetchOffset, maxBytes, minOneMessage, offsets.logStart(), end, hw,
+            isolation == FetchIsolation.LOG_END ? end : hw);
     }
 
     /**
@@ -239,7 +284,7 @@ public final class PartitionLog implements Closeable {
      */
     public Optional<FileRecords.TimestampAndOffset> offsetForTimestamp(long targetTimestamp) {
         ensureOpen();
-        return LogReader.offsetForTimestamp(segments, targetTimestamp, logStartOffset, highWatermark);
+        return LogReader.offsetForTimestamp(segments, targetTimestamp, offsets.logStart(), offsets.highWatermark());
     }
 
     /**
@@ -262,36 +307,10 @@ public final class PartitionLog implements Closeable {
         }
     }
 
-    /** Owner thread. Retention by time and size over closed segments below the high watermark. */
+    /** Owner thread. Retention by time and size over closed segments below the high watermark (see {@link SegmentRoller}). */
     public int deleteOldSegments() {
         ensureOpen();
-        LogConfig cfg = config;
-        if (!cfg.delete()) return 0;
-        List<LogSegment> victims = Retention.expired(segments.values(), cfg, time.milliseconds(), sizeInBytes,
-            highWatermark, logStartOffset);
-        if (!victims.isEmpty() && victims.get(victims.size() - 1) == segments.lastEntry().getValue()) {
-            // As Kafka: a log always keeps one segment, so deleting the active one rolls a new one first.
-            roll();
-        }
-        if (!victims.isEmpty()) {
-            LogSegment last = victims.get(victims.size() - 1);
-            org.slf4j.LoggerFactory.getLogger(PartitionLog.class).info(
-                "{}: deleting {} segment(s) up to offset {} by retention (retention.ms={}, retention.bytes={}, log start offset {})",
-                tp, victims.size(), last.nextOffset() - 1, cfg.retentionMs(), cfg.retentionBytes(), logStartOffset);
-        }
-        for (LogSegment seg : victims) {
-            segments.remove(seg.baseOffset());
-            long newStart = segments.firstKey();
-            if (newStart > logStartOffset) logStartOffset = newStart;
-            if (highWatermark < logStartOffset) highWatermark = logStartOffset;
-            flusher.advanceRecoveryPoint(logStartOffset);
-            deleter.schedule(seg, cfg.fileDeleteDelayMs());
-        }
-        if (!victims.isEmpty()) {
-            refreshSize();
-            deleter.deleteExpired();
-        }
-        return victims.size();
+        return roller.deleteOldSegments(sizeInBytes);
     }
 
     /**
@@ -300,32 +319,13 @@ public final class PartitionLog implements Closeable {
      */
     public CompletableFuture<Long> flush() {
         ensureOpen();
-        return flusher.flush(logEndOffset);
+        return flusher.flush(offsets.logEnd());
     }
 
     /** Owner thread. Closes the active segment (if not empty) and starts a new one at the log end offset. */
     public void roll() {
         ensureOpen();
-        LogSegment active = segments.lastEntry().getValue();
-        if (active.sizeInBytes() == 0) return;
-        long newBase = logEndOffset;
-        if (newBase <= active.baseOffset()) throw new IllegalStateException("roll to " + newBase + " not after " + active.baseOffset());
-        try {
-            active.onBecomeInactive();
-            segments.put(newBase, LogSegment.open(dir, newBase, config, time));
-            activeRollJitterMs = randomSegmentJitter(config);
-            byte[] snapshot = producerState.serialize();
-            ioExecutor.execute(() -> {
-                try {
-                    ProducerStateManager.writeSnapshot(dir, newBase, snapshot);
-                } catch (IOException e) {
-                    org.slf4j.LoggerFactory.getLogger(PartitionLog.class).warn("{}: producer snapshot failed: {}", tp, e.toString());
-                }
-            });
-        } catch (IOException e) {
-            throw new KafkaStorageException("Roll of " + tp + " failed", e);
-        }
-        flush(); // Kafka flushes the closed segment asynchronously on roll, bounding recovery to one segment
+        roller.roll();
     }
 
     /** See {@link PartitionCompaction#cleanableRange}; owner thread. */
@@ -354,8 +354,9 @@ public final class PartitionLog implements Closeable {
         closed = true;
         compaction.discard();
         for (LogSegment seg : segments.values()) seg.flush();
-        flusher.advanceRecoveryPoint(logEndOffset);
-        ProducerStateManager.writeSnapshot(dir, logEndOffset, producerState.serialize());
+        flusher.advanceRecoveryPoint(offsets.logEnd());
+        ProducerStateManager.writeSnapshot(dir, offsets.logEnd(), producerState.serialize());
+        epochs.flushNow();
         flusher.checkpointNow(checkpointValue());
         for (LogSegment seg : segments.values()) seg.close();
         deleter.deleteAll();
@@ -371,7 +372,7 @@ public final class PartitionLog implements Closeable {
         Utils.delete(dir.toFile());
     }
 
-    private void ensureOpen() {
+    void ensureOpen() {
         if (closed) throw new KafkaStorageException("Log for " + tp + " is closed");
     }
 
@@ -382,7 +383,7 @@ public final class PartitionLog implements Closeable {
     }
 
     private PartitionCheckpoint checkpointValue() {
-        return new PartitionCheckpoint(logStartOffset, flusher.recoveryPoint(), highWatermark);
+        return new PartitionCheckpoint(offsets.logStart(), flusher.recoveryPoint(), offsets.highWatermark());
     }
 
     /** Producer state for a producer id (tests and the txn layer); owner thread. */
@@ -392,6 +393,6 @@ public final class PartitionLog implements Closeable {
     List<LogSegment> segmentsSnapshot() { return new ArrayList<>(segments.values()); }
 
     @Override public String toString() {
-        return "PartitionLog(" + tp + ", start=" + logStartOffset + ", end=" + logEndOffset + ", segments=" + segments.size() + ")";
+        return "PartitionLog(" + tp + ", start=" + offsets.logStart() + ", end=" + offsets.logEnd() + ", segments=" + segments.size() + ")";
     }
 }

@@ -49,6 +49,11 @@ final class ProducerStateManager {
 
     private final Path dir;
     private final Map<Long, ProducerStateEntry> producers = new HashMap<>();
+    /**
+     * Bumped by a truncation (under the directory's lock, with the snapshots above the new end deleted): a
+     * snapshot serialized before it describes batches that are gone and must not be written after it.
+     */
+    private volatile long generation;
 
     ProducerStateManager(Path dir) { this.dir = dir; }
 
@@ -140,6 +145,45 @@ final class ProducerStateManager {
 
     void clear() { producers.clear(); }
 
+    long generation() { return generation; }
+
+    /**
+     * Truncation of the log to {@code newEnd}: snapshots above it are deleted (and any serialized before now
+     * will not be written), then the state is rebuilt from the latest snapshot at or below {@code newEnd} plus
+     * a replay of the batches after it (Kafka's {@code truncateAndReload} + {@code rebuildProducerState}).
+     * Snapshots are taken at every roll, so the replay reads the batch headers of about one segment. Owner thread.
+     */
+    void truncateAndReload(java.util.NavigableMap<Long, LogSegment> segments, long logStart, long newEnd) throws IOException {
+        deleteSnapshots(newEnd);
+        OptionalLong snap = loadLatestSnapshot(newEnd);
+        LogLoader.replayProducerState(segments, this, Math.max(logStart, snap.isPresent() ? snap.getAsLong() : logStart));
+    }
+
+    /** The log was emptied: no producer state, no snapshots. Owner thread. */
+    void truncateFully() throws IOException {
+        deleteSnapshots(-1);
+        producers.clear();
+    }
+
+    private void deleteSnapshots(long above) throws IOException {
+        synchronized (lockFor(dir)) {
+            generation++;
+            if (!Files.isDirectory(dir)) return;
+            for (long off : listSnapshots(dir)) {
+                if (off > above) Files.deleteIfExists(snapshotFile(dir, off));
+            }
+        }
+    }
+
+    /** {@link #writeSnapshot} unless a truncation happened since {@code serializedAt} was read. I/O executor. */
+    void writeSnapshotIfCurrent(long serializedAt, long offset, byte[] bytes) throws IOException {
+        synchronized (lockFor(dir)) {
+            if (serializedAt == generation) writeSnapshot(dir, offset, bytes);
+        }
+    }
+
+    private static Object lockFor(Path dir) { return dir.toString().intern(); }
+
     static Path snapshotFile(Path dir, long offset) { return dir.resolve(LogSegment.filenamePrefix(offset) + SNAPSHOT_SUFFIX); }
 
     /** Serializes the current state (owner thread). */
@@ -175,7 +219,7 @@ final class ProducerStateManager {
 
     /** Writes a snapshot atomically and keeps only the latest two. May run on the I/O executor. */
     static void writeSnapshot(Path dir, long offset, byte[] bytes) throws IOException {
-        synchronized (dir.toString().intern()) {
+        synchronized (lockFor(dir)) {
             if (!Files.isDirectory(dir)) return; // partition deleted meanwhile
             Path target = snapshotFile(dir, offset);
             Path tmp = dir.resolve(target.getFileName() + ".tmp");
