@@ -118,6 +118,10 @@ public final class RatisReplication implements Replication {
         // would make those heartbeats carry nothing usable (see CommitPush).
         RaftServerConfigKeys.Log.setLogMetadataEnabled(properties, false);
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
+        // Ratis closes its server for good after a JVM pause over this (60 s by default): a node SIGSTOPped or
+        // swapped out for a minute would stay up with its coordination dead. A paused ZooKeeper server resumes
+        // and catches up; so does this one (its sessions were expired by the others meanwhile).
+        RaftServerConfigKeys.setCloseThreshold(properties, TimeDuration.valueOf(7, TimeUnit.DAYS));
         config.raftOverrides().forEach((k, v) -> {
             LOG.info("Ratis setting {}={} (from the configuration)", k, v);
             properties.set(k, v);

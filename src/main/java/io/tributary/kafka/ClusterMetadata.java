@@ -76,4 +76,19 @@ public interface ClusterMetadata {
 
     /** Removes a topic from the cluster's metadata; every broker then deletes its local logs. */
     Future<Void> deleteTopic(String name, long timeoutMs);
+
+    /**
+     * Leader side of replication: follower {@code replicaId} fetched {@code tp} from {@code fetchOffset} (its log
+     * end offset), which may advance the high watermark and the ISR. Any thread.
+     */
+    void followerFetched(int replicaId, org.apache.kafka.common.TopicPartition tp, long fetchOffset);
+
+    /**
+     * Produce with acks=all, after the leader's append: completes with NONE once the high watermark reaches
+     * {@code requiredOffset} (the offset after the appended records) and the ISR has {@code minIsr} members,
+     * NOT_ENOUGH_REPLICAS_AFTER_APPEND when it has fewer then, REQUEST_TIMED_OUT after {@code timeoutMs},
+     * NOT_LEADER_OR_FOLLOWER when this broker stops leading meanwhile.
+     */
+    Future<org.apache.kafka.common.protocol.Errors> awaitReplicated(org.apache.kafka.common.TopicPartition tp,
+                                                                    long requiredOffset, int minIsr, long timeoutMs);
 }

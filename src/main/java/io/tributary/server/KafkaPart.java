@@ -1,6 +1,7 @@
 package io.tributary.server;
 
 import io.tributary.cluster.meta.KafkaClusterVerticle;
+import io.tributary.cluster.replica.ReplicaFetcher;
 import io.tributary.kafka.KafkaBroker;
 import io.tributary.kafka.KafkaServerVerticle;
 import io.vertx.core.DeploymentOptions;
@@ -55,7 +56,12 @@ final class KafkaPart implements Part {
             cluster = new KafkaClusterVerticle(new KafkaClusterVerticle.Settings(config.nodeId(), advertisedHost(),
                     config.kafkaPort(), config.all().get("broker.rack"), log.clusterId(),
                     Integer.parseInt(config.all().getOrDefault(SESSION_TIMEOUT, "9000").trim()),
-                    Boolean.parseBoolean(config.all().getOrDefault(UNCLEAN, "false").trim())),
+                    Boolean.parseBoolean(config.all().getOrDefault(UNCLEAN, "false").trim()),
+                    longOf("replica.lag.time.max.ms", 30_000),
+                    new ReplicaFetcher.Settings((int) longOf("replica.fetch.wait.max.ms", 500),
+                            (int) longOf("replica.fetch.min.bytes", 1), (int) longOf("replica.fetch.response.max.bytes", 10 << 20),
+                            (int) longOf("replica.fetch.max.bytes", 1 << 20),
+                            config.getInt(NodeConfig.SOCKET_REQUEST_MAX_BYTES))),
                     coordination.coordinator(), log.service(), time);
             joined = vertx.deployVerticle(cluster).compose(id -> {
                 clusterDeployment = id;
@@ -78,6 +84,11 @@ final class KafkaPart implements Part {
             deployment = id;
             return null;
         });
+    }
+
+    private long longOf(String key, long dflt) {
+        String v = config.all().get(key);
+        return v == null || v.isBlank() ? dflt : Long.parseLong(v.trim());
     }
 
     /** The host other brokers and clients reach this one at: advertised.host, else the bind host, else this machine's name. */

@@ -1,11 +1,14 @@
 package io.tributary.cluster.meta;
 
+import io.tributary.cluster.replica.ReplicaFetcher;
 import io.tributary.coord.CoordinatorVerticle;
 import io.tributary.kafka.ClusterMetadata;
 import io.tributary.log.LogService;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +29,7 @@ public final class KafkaClusterVerticle extends VerticleBase implements ClusterM
 
     /** What the broker needs to know of itself. */
     public record Settings(int nodeId, String host, int port, String rack, String localClusterId, int sessionTimeoutMs,
-                           boolean uncleanLeaderElection) {
+                           boolean uncleanLeaderElection, long replicaLagTimeMaxMs, ReplicaFetcher.Settings fetch) {
     }
 
     private final Settings settings;
@@ -39,6 +42,7 @@ public final class KafkaClusterVerticle extends VerticleBase implements ClusterM
     private Controller controller;
     private BrokerRegistration registration;
     private TopicAdmin topics;
+    private ReplicaManager replicas;
 
     public KafkaClusterVerticle(Settings settings, CoordinatorVerticle coordination, LogService logs, Time time) {
         this.settings = settings;
@@ -73,8 +77,11 @@ public final class KafkaClusterVerticle extends VerticleBase implements ClusterM
         registration = new BrokerRegistration(vertx, session,
                 new Broker(settings.nodeId(), settings.host(), settings.port(), settings.rack()),
                 settings.localClusterId(), time::milliseconds, cache::clusterId);
-        LocalReplicas replicas = new LocalReplicas(settings.nodeId(), cache, logs);
+        LocalReplicas local = new LocalReplicas(settings.nodeId(), cache, logs, () -> replicas.changed());
+        replicas = new ReplicaManager(vertx, settings.nodeId(), session, cache, logs,
+                new ReplicaManager.Settings(settings.replicaLagTimeMaxMs(), settings.fetch()), time::milliseconds);
         cache.onChange(controller::changed);
+        cache.onChange(local::changed);
         cache.onChange(replicas::changed);
         topics = new TopicAdmin(vertx, session, cache, logs);
         session.open();
@@ -88,7 +95,22 @@ public final class KafkaClusterVerticle extends VerticleBase implements ClusterM
 
     @Override
     public Future<?> stop() {
+        if (replicas != null) {
+            replicas.stop();
+        }
         return session == null ? Future.succeededFuture() : session.close();
+    }
+
+    @Override
+    public void followerFetched(int replicaId, TopicPartition tp, long fetchOffset) {
+        context.runOnContext(v -> replicas.followerFetched(replicaId, tp, fetchOffset));
+    }
+
+    @Override
+    public Future<Errors> awaitReplicated(TopicPartition tp, long requiredOffset, int minIsr, long timeoutMs) {
+        Promise<Errors> result = Promise.promise();
+        context.runOnContext(v -> replicas.awaitReplicated(tp, requiredOffset, minIsr, timeoutMs).onComplete(result));
+        return result.future();
     }
 
     @Override

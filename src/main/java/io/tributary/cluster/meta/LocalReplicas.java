@@ -31,10 +31,14 @@ final class LocalReplicas {
     private final Set<org.apache.kafka.common.Uuid> seen = new HashSet<>();
     private final Set<String> warned = new HashSet<>();
 
-    LocalReplicas(int self, MetadataCache cache, LogService logs) {
+    private final Runnable created;
+
+    /** @param created run (on the context) when local logs were created, so roles are taken on them */
+    LocalReplicas(int self, MetadataCache cache, LogService logs, Runnable created) {
         this.self = self;
         this.cache = cache;
         this.logs = logs;
+        this.created = created;
     }
 
     void changed() {
@@ -75,13 +79,17 @@ final class LocalReplicas {
                         LOG.error("cannot create the local log of topic {} ({})", t.name(), t.id(), ar.cause());
                     } else {
                         LOG.info("created the local log of topic {} ({}, {} partitions)", t.name(), t.id(), t.partitions().size());
+                        created.run();
                     }
                 });
             } else if (!local.topicId().equals(t.id())) {
                 LOG.warn("local topic {} has id {} but the cluster's has {}: left alone", t.name(), local.topicId(), t.id());
             } else if (local.partitions() < t.partitions().size()) {
                 creating.add(t.name());
-                logs.createPartitions(t.name(), t.partitions().size(), false).onComplete(ar -> creating.remove(t.name()));
+                logs.createPartitions(t.name(), t.partitions().size(), false).onComplete(ar -> {
+                    creating.remove(t.name());
+                    created.run();
+                });
             }
         }
     }

@@ -46,6 +46,9 @@ final class FetchOperation {
     private boolean reading;
     private boolean wokenWhileReading;
     private boolean finished;
+    /** A follower's fetch (cluster mode): reads go to the log end, and the leader learns the follower's progress. */
+    private final int replicaId;
+    private boolean reported;
 
     FetchOperation(KafkaBroker broker, RequestContext ctx, FetchRequestData req, short version, int maxWaitCapMs) {
         this.broker = broker;
@@ -53,6 +56,7 @@ final class FetchOperation {
         this.req = req;
         this.version = version;
         this.maxWaitMs = Math.max(0, Math.min(req.maxWaitMs(), maxWaitCapMs));
+        this.replicaId = broker.clustered() ? org.apache.kafka.common.requests.FetchRequest.replicaId(req) : -1;
     }
 
     Future<FetchResponseData> run() {
@@ -64,6 +68,7 @@ final class FetchOperation {
         reading = true;
         readAll().onComplete(ar -> {
             reading = false;
+            reported = true;
             if (finished) {
                 return;
             }
@@ -174,9 +179,17 @@ final class FetchOperation {
         Target t = targets.get(i);
         int max = (int) Math.max(0, Math.min(t.req.partitionMaxBytes(), budget));
         boolean minOneMessage = result.bytes == 0;
-        return broker.logs().read(t.tp, t.req.fetchOffset(), max, minOneMessage)
+        Future<FetchDataInfo> read = replicaId >= 0 ? replicaRead(t, max, minOneMessage)
+                : broker.logs().read(t.tp, t.req.fetchOffset(), max, minOneMessage);
+        return read
                 .transform(ar -> {
-                    if (ar.succeeded()) {
+                    if (ar.succeeded() && ar.result() == null) {
+                        // The follower's log diverges from ours: it truncates first (divergingEpoch is set).
+                        PartitionLog log = broker.logs().partition(t.tp);
+                        t.resp.setHighWatermark(log.highWatermark()).setLastStableOffset(log.highWatermark())
+                                .setLogStartOffset(log.logStartOffset());
+                        result.hasError = true;
+                    } else if (ar.succeeded()) {
                         FetchDataInfo data = ar.result();
                         fill(t.resp, data);
                         result.bytes += data.sizeInBytes();
@@ -193,6 +206,34 @@ final class FetchOperation {
                     long left = budget - (ar.succeeded() ? ar.result().sizeInBytes() : 0);
                     return readFrom(targets, i + 1, left, result);
                 });
+    }
+
+    /**
+     * A follower's read: first KIP-320's check of the epoch of its last fetched record against our epoch
+     * history (a diverging epoch answers with where our history of that epoch ends, and no records: null), then
+     * a read to the log end. The first read of this request tells the replica manager the follower's position.
+     */
+    private Future<FetchDataInfo> replicaRead(Target t, int max, boolean minOneMessage) {
+        int last = t.req.lastFetchedEpoch();
+        long offset = t.req.fetchOffset();
+        Future<Boolean> diverged = last < 0 ? Future.succeededFuture(false)
+                : broker.logs().endOffsetForEpoch(t.tp, last).map(eo -> {
+                    if (eo.epoch() < last || eo.endOffset() < offset) {
+                        t.resp.setDivergingEpoch(new FetchResponseData.EpochEndOffset().setEpoch(eo.epoch())
+                                .setEndOffset(eo.endOffset()));
+                        return true;
+                    }
+                    return false;
+                });
+        return diverged.compose(d -> {
+            if (d) {
+                return Future.succeededFuture((FetchDataInfo) null);
+            }
+            if (!reported) {
+                broker.cluster().followerFetched(replicaId, t.tp, offset);
+            }
+            return broker.logs().read(t.tp, offset, max, minOneMessage, io.tributary.log.FetchIsolation.LOG_END);
+        });
     }
 
     private PartitionData emptyPartition(int index) {

@@ -65,23 +65,35 @@ public final class ProduceHandler implements ApiHandler {
                 PartitionProduceResponse pr = new PartitionProduceResponse().setIndex(pd.index());
                 topicResp.partitionResponses().add(pr);
                 Errors early = check(acks, version, info, topic, pd);
+                if (early == Errors.NONE) {
+                    early = Leadership.check(broker, info.name(), pd.index(), -1);
+                }
+                if (early == Errors.NONE && acks == -1 && info.config().minInsyncReplicas() > isrSize(info.name(), pd.index())) {
+                    // Kafka checks before the append: fewer in-sync replicas than min.insync.replicas cannot meet acks=all.
+                    early = Errors.NOT_ENOUGH_REPLICAS;
+                }
                 if (early != Errors.NONE) {
                     fail(pr, early, null);
-                    continue;
-                }
-                Errors leader = Leadership.check(broker, info.name(), pd.index(), -1);
-                if (leader != Errors.NONE) {
-                    fail(pr, leader, null);
                     continue;
                 }
                 TopicPartition tp = new TopicPartition(info.name(), pd.index());
                 MemoryRecords records = (MemoryRecords) pd.records();
                 appends.add(broker.logs().append(tp, records, Leadership.epoch(broker, info.name(), pd.index()))
-                        .onSuccess(a -> {
+                        .compose(a -> {
                             if (!a.duplicate()) {
                                 broker.metrics().produced(tp.topic(), a.numMessages(), records.sizeInBytes());
                             }
-                            succeed(pr, a);
+                            return acks == -1 && broker.clustered()
+                                    ? broker.cluster().awaitReplicated(tp, a.lastOffset() + 1,
+                                            info.config().minInsyncReplicas(), req.timeoutMs()).map(e -> {
+                                        if (e == Errors.NONE) {
+                                            succeed(pr, a);
+                                        } else {
+                                            fail(pr, e, null);
+                                        }
+                                        return a;
+                                    })
+                                    : Future.succeededFuture(a).onSuccess(x -> succeed(pr, x));
                         })
                         .onFailure(t -> fail(pr, t, version)));
             }
@@ -134,11 +146,16 @@ public final class ProduceHandler implements ApiHandler {
         if (version < 7 && batch.compressionType() == CompressionType.ZSTD) {
             return Errors.UNSUPPORTED_COMPRESSION_TYPE;
         }
-        if (acks == -1 && info.config().minInsyncReplicas() > 1) {
-            // One replica in the ISR: acks=all cannot meet a larger min.insync.replicas.
-            return Errors.NOT_ENOUGH_REPLICAS;
-        }
         return Errors.NONE;
+    }
+
+    /** The partition's ISR size: 1 on a single node (this node), else the cluster's view. */
+    private int isrSize(String topic, int partition) {
+        if (!broker.clustered()) {
+            return 1;
+        }
+        io.tributary.kafka.ClusterMetadata.Partition p = broker.cluster().image().partition(topic, partition);
+        return p == null ? 0 : p.isr().size();
     }
 
     private void succeed(PartitionProduceResponse pr, LogAppendInfo a) {

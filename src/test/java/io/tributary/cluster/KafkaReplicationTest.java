@@ -1,0 +1,266 @@
+package io.tributary.cluster;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Kafka replication on three node JVMs (issue 10): followers fetch from leaders over the Kafka protocol, the
+ * ISR and high watermark follow them, acks=all waits for the ISR and honours min.insync.replicas, and a leader
+ * killed with kill -9 under acks=all load loses nothing acknowledged: the new leader (an ISR member) has every
+ * acknowledged record at the offset it was acknowledged at, and once the old leader is back every replica's log
+ * is byte for byte the same. Broker session 4 s, replica.lag.time.max.ms 4 s, tickTime 500 ms.
+ */
+class KafkaReplicationTest {
+    @TempDir
+    static Path dir;
+    static LocalCluster cluster;
+    static Admin admin;
+
+    @BeforeAll
+    static void up() {
+        cluster = new LocalCluster(dir.resolve("cluster"), 3, Map.of("TRIBUTARY_TICKTIME", "500",
+                "TRIBUTARY_BROKER_SESSION_TIMEOUT_MS", "4000", "TRIBUTARY_REPLICA_LAG_TIME_MAX_MS", "4000"));
+        cluster.up();
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
+        // Short: while a broker is paused, a call that lands on it gives up quickly and the poll asks again.
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "6000");
+        admin = Admin.create(p);
+    }
+
+    @AfterAll
+    static void down() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static <T> T await(String what, Duration timeout, Supplier<T> probe) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Throwable last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                T v = probe.get();
+                if (v != null) {
+                    return v;
+                }
+            } catch (RuntimeException e) {
+                last = e;
+            }
+            try {
+                Thread.sleep(100); // polling interval of a deadline-bounded poll, not a synchronization
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        throw new AssertionError("timed out waiting for " + what + (last == null ? "" : ": " + last) + "\n" + cluster.logs());
+    }
+
+    /** Each test starts with every broker registered (the one before may have paused or killed one). */
+    @org.junit.jupiter.api.BeforeEach
+    void everyBrokerRegistered() {
+        await("three registered brokers", Duration.ofSeconds(90), () -> {
+            try {
+                return admin.describeCluster().nodes().get().size() == 3 ? true : null;
+            } catch (InterruptedException | ExecutionException e) {
+                throw new RuntimeException(e);
+            }
+        });
+    }
+
+    private static TopicDescription describe(String topic) {
+        try {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+        } catch (InterruptedException | ExecutionException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    private static TopicDescription inSync(String topic, int replicas) {
+        return await("every partition of " + topic + " with " + replicas + " in-sync replicas", Duration.ofSeconds(90), () -> {
+            TopicDescription d = describe(topic);
+            return d.partitions().stream().allMatch(p -> p.leader() != null && p.isr().size() == replicas) ? d : null;
+        });
+    }
+
+    private static KafkaProducer<String, String> producer(Map<String, Object> extra) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.putAll(extra);
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    /** One replica's log of a partition: its segment files' bytes, in offset order. */
+    private static byte[] replicaBytes(int node, String topic, int partition) {
+        Path d = dir.resolve("cluster").resolve("node-" + node).resolve("data").resolve(topic + "-" + partition);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (Stream<Path> files = Files.list(d)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+                out.write(Files.readAllBytes(f));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private record Acked(int partition, long offset, String value) {
+    }
+
+    @Test
+    void acknowledgedRecordsSurviveKillOfTheLeaderAndEveryReplicaEndsIdentical() throws Exception {
+        admin.createTopics(List.of(new NewTopic("durable", 2, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
+                .all().get(30, TimeUnit.SECONDS);
+        TopicDescription before = inSync("durable", 3);
+        int victim = before.partitions().get(0).leader().id();
+        int total = 3000;
+        ConcurrentLinkedQueue<Acked> acked = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Exception> failed = new ConcurrentLinkedQueue<>();
+        AtomicInteger done = new AtomicInteger();
+        try (KafkaProducer<String, String> producer = producer(Map.of(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
+            for (int i = 0; i < total; i++) {
+                String value = "v" + i;
+                producer.send(new ProducerRecord<>("durable", i % 2, "k" + i, value), (m, e) -> {
+                    if (e != null) {
+                        failed.add(e);
+                    } else {
+                        acked.add(new Acked(m.partition(), m.offset(), value));
+                    }
+                    done.incrementAndGet();
+                });
+                if (i == total / 3) {
+                    producer.flush();
+                    cluster.run("kill", Integer.toString(victim));
+                }
+            }
+            producer.flush();
+        }
+        assertEquals(total, done.get());
+        assertTrue(failed.isEmpty(), "every record was acknowledged (the producer retries across the failover): " + failed);
+        TopicPartitionInfo moved = describe("durable").partitions().get(0);
+        assertTrue(moved.leader() != null && moved.leader().id() != victim, "a new leader for partition 0: " + moved);
+
+        Properties cp = new Properties();
+        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
+        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        Map<TopicPartition, Map<Long, String>> read = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(cp, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> parts = List.of(new TopicPartition("durable", 0), new TopicPartition("durable", 1));
+            consumer.assign(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    String twice = read.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), k -> new HashMap<>())
+                            .put(r.offset(), r.value());
+                    assertEquals(null, twice, "offset " + r.offset() + " read once");
+                }
+            }
+        }
+        Map<String, Integer> seen = new ConcurrentHashMap<>();
+        read.values().forEach(m -> m.values().forEach(v -> seen.merge(v, 1, Integer::sum)));
+        for (Acked a : acked) {
+            assertEquals(a.value(), read.getOrDefault(new TopicPartition("durable", a.partition()), Map.of()).get(a.offset()),
+                    "acknowledged " + a + " is at its offset");
+            assertEquals(1, seen.get(a.value()), a.value() + " is in the log exactly once");
+        }
+
+        cluster.run("start", Integer.toString(victim));
+        inSync("durable", 3);
+        for (int p = 0; p < 2; p++) {
+            int partition = p;
+            await("the three replicas of durable-" + p + " byte for byte equal", Duration.ofSeconds(60), () -> {
+                byte[] first = replicaBytes(1, "durable", partition);
+                return Arrays.equals(first, replicaBytes(2, "durable", partition))
+                        && Arrays.equals(first, replicaBytes(3, "durable", partition)) && first.length > 0 ? true : null;
+            });
+        }
+        assertArrayEquals(replicaBytes(1, "durable", 0), replicaBytes(victim, "durable", 0));
+    }
+
+    @Test
+    void acksAllIsRefusedWhenTheIsrIsSmallerThanMinInsyncReplicas() throws Exception {
+        List<Integer> brokers = new ArrayList<>(List.of(1, 2, 3));
+        admin.createTopics(List.of(new NewTopic("strict", Map.of(0, brokers.subList(0, 2)))
+                .configs(Map.of("min.insync.replicas", "2")))).all().get(60, TimeUnit.SECONDS);
+        TopicDescription d = inSync("strict", 2);
+        int leader = d.partitions().get(0).leader().id();
+        int follower = d.partitions().get(0).replicas().stream().map(Node::id).filter(n -> n != leader).findFirst().orElseThrow();
+        try (KafkaProducer<String, String> producer = producer(Map.of())) {
+            producer.send(new ProducerRecord<>("strict", "ok")).get(30, TimeUnit.SECONDS);
+        }
+        cluster.run("pause", Integer.toString(follower));
+        try {
+            await("the ISR of strict-0 shrunk to the leader", Duration.ofSeconds(60), () -> {
+                TopicPartitionInfo p = describe("strict").partitions().get(0);
+                return p.isr().size() == 1 ? p : null;
+            });
+            // Straight to the leader (the paused broker answers nothing), no retries: the broker's answer itself.
+            try (KafkaProducer<String, String> producer = producer(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + cluster.kafkaPort(leader),
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false, ProducerConfig.RETRIES_CONFIG, 0))) {
+                ExecutionException e = assertThrows(ExecutionException.class,
+                        () -> producer.send(new ProducerRecord<>("strict", "refused")).get(30, TimeUnit.SECONDS));
+                assertInstanceOf(NotEnoughReplicasException.class, e.getCause(),
+                        "acks=all with one in-sync replica and min.insync.replicas=2");
+            }
+        } finally {
+            cluster.run("resume", Integer.toString(follower));
+        }
+        inSync("strict", 2);
+        try (KafkaProducer<String, String> producer = producer(Map.of())) {
+            producer.send(new ProducerRecord<>("strict", "again")).get(30, TimeUnit.SECONDS);
+        }
+    }
+}
