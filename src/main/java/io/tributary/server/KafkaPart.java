@@ -73,7 +73,8 @@ final class KafkaPart implements Part {
                     config.get(NodeConfig.HOST), config.kafkaPort(), config.get(NodeConfig.ADVERTISED_HOST),
                     config.getInt(NodeConfig.SOCKET_REQUEST_MAX_BYTES), config.getInt(NodeConfig.QUEUED_MAX_REQUESTS),
                     config.getBoolean(NodeConfig.AUTO_CREATE_TOPICS), config.getInt(NodeConfig.NUM_PARTITIONS),
-                    config.getBoolean(NodeConfig.DELETE_TOPIC_ENABLE), log.service(), log.producerIds(),
+                    config.getBoolean(NodeConfig.DELETE_TOPIC_ENABLE), log.service(),
+                    cluster == null ? log.producerIds() : new io.tributary.txn.ProducerIdManager(cluster::reserveProducerIds),
                     groups.service(), config.all(), metrics == null ? null : metrics.kafka(), cluster);
             if (metrics != null) {
                 metrics.bindKafka(log.service(), groups.service(), time, config.nodeId(), advertisedHost() + ":" + config.kafkaPort());

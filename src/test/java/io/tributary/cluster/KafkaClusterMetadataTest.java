@@ -207,6 +207,33 @@ class KafkaClusterMetadataTest {
 
     @Test
     @Order(3)
+    void producerIdsAreUniqueAcrossBrokers() throws Exception {
+        Set<Long> ids = new TreeSet<>();
+        int asked = 0;
+        for (int node = 1; node <= 3; node++) {
+            try (io.tributary.kafka.RawKafka k = new io.tributary.kafka.RawKafka(cluster.kafkaPort(node))) {
+                for (int i = 0; i < 3; i++) {
+                    org.apache.kafka.common.message.InitProducerIdResponseData r = k.call(
+                            org.apache.kafka.common.protocol.ApiKeys.INIT_PRODUCER_ID, (short) 4,
+                            new org.apache.kafka.common.message.InitProducerIdRequestData().setTransactionalId(null)
+                                    .setTransactionTimeoutMs(60_000).setProducerId(-1).setProducerEpoch((short) -1));
+                    assertEquals(0, r.errorCode(), "InitProducerId on broker " + node);
+                    ids.add(r.producerId());
+                    asked++;
+                }
+            }
+        }
+        assertEquals(asked, ids.size(), "every broker hands out ids no other broker does: " + ids);
+        try (ZooKeeper zk = zk()) {
+            JsonObject block = json(zk, "/latest_producer_id_block");
+            assertEquals(1, block.getInteger("version"), block.encode());
+            assertTrue(Long.parseLong(block.getString("block_end")) >= ids.stream().max(Long::compare).orElseThrow(),
+                    "the last block covers every id handed out: " + block.encode());
+        }
+    }
+
+    @Test
+    @Order(3)
     void producerAndConsumerFindTheLeaders() throws Exception {
         admin.createTopics(List.of(new NewTopic("routed", 3, (short) 2))).all().get(60, TimeUnit.SECONDS);
         Properties pp = new Properties();

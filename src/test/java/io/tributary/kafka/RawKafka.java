@@ -22,18 +22,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * message classes and responses parsed by kafka-clients, so both directions are checked by the reference
  * codec.
  */
-final class RawKafka implements AutoCloseable {
+public final class RawKafka implements AutoCloseable {
     private final Socket socket;
     private int correlationId;
 
-    RawKafka(int port) throws IOException {
+    public RawKafka(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(15_000);
     }
 
     /** Sends {@code body} at {@code version} and returns the parsed response body. */
     @SuppressWarnings("unchecked")
-    <T extends ApiMessage> T call(ApiKeys key, short version, ApiMessage body) throws IOException {
+    public <T extends ApiMessage> T call(ApiKeys key, short version, ApiMessage body) throws IOException {
         int cid = ++correlationId;
         socket.getOutputStream().write(frame(key, version, cid, body));
         ByteBuffer rb = readFrame(socket);

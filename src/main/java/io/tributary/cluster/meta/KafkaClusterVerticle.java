@@ -101,6 +101,28 @@ public final class KafkaClusterVerticle extends VerticleBase implements ClusterM
         return session == null ? Future.succeededFuture() : session.close();
     }
 
+    /**
+     * Reserves a block of producer ids through Kafka's {@code /latest_producer_id_block} (its JSON: version,
+     * broker, block_start, block_end), updated with its version so two brokers never get the same block.
+     * Blocking: a worker only.
+     */
+    public long reserveProducerIds(long size) throws java.io.IOException {
+        java.util.concurrent.CompletableFuture<Long> done = new java.util.concurrent.CompletableFuture<>();
+        context.runOnContext(v -> ProducerIdBlocks.reserve(session, settings.nodeId(), size, 20)
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        done.complete(ar.result());
+                    } else {
+                        done.completeExceptionally(ar.cause());
+                    }
+                }));
+        try {
+            return done.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new java.io.IOException("cannot reserve producer ids: " + e, e);
+        }
+    }
+
     @Override
     public void followerFetched(int replicaId, TopicPartition tp, long fetchOffset) {
         context.runOnContext(v -> replicas.followerFetched(replicaId, tp, fetchOffset));
