@@ -60,6 +60,11 @@ public final class KafkaClient {
     }
 
 
+    /** A consumer sharing this client's connections and loop. */
+    public RxConsumer consumer(ConsumerOptions options) {
+        return new RxConsumer(cluster, options);
+    }
+
     KafkaCluster cluster() {
         return cluster;
     }
