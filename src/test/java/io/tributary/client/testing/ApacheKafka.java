@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * A real Apache Kafka 4.x broker (KRaft, combined broker + controller, single node) in a child JVM, run from the
  * Kafka server jars Maven already put on the test classpath (kafka_2.13 and its modules, the same artifacts
  * {@code bench/fetch-kafka.sh} assembles), configured as {@code bench/start-apache-kafka.sh} configures it. One broker
- * per test JVM, started on first use and stopped when the JVM exits; its data directory is fresh each time.
+ * per test JVM at a time, started on first use and stopped by {@link #stopShared} (or at the latest when the JVM
+ * exits); its data directory is fresh each time.
  */
 public final class ApacheKafka {
     private static ApacheKafka instance;
@@ -123,6 +124,14 @@ public final class ApacheKafka {
             return Files.readString(dir.resolve("server.log"));
         } catch (IOException e) {
             return "(no log: " + e + ")";
+        }
+    }
+
+    /** Stops the shared broker (the next {@link #get} starts a fresh one). */
+    public static synchronized void stopShared() {
+        if (instance != null) {
+            instance.stop();
+            instance = null;
         }
     }
 

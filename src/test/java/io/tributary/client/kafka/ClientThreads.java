@@ -18,13 +18,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The client runs on the event loops of the Vert.x instance it is given and starts no thread of its own. Run against
- * the Apache Kafka broker, which lives in another process, so every thread that appears in this JVM during the test
- * is the client's doing.
+ * the Apache Kafka broker ({@link OnApacheKafkaTest}), which lives in another process, so every thread that appears
+ * in this JVM during the test is the client's doing.
  */
-class ClientThreadsTest {
+abstract class ClientThreads {
+    abstract Target target();
+
     @Test
     void producingConsumingAndAdminCreateNoThreadsBeyondTheVertxEventLoops() throws Exception {
-        Target target = Target.apacheKafka();
+        Target target = target();
         Vertx vertx = ClientVertx.create();
         try {
             // Vert.x itself starts a cleaner and an acceptor thread with the first NetClient of an instance; a plain
