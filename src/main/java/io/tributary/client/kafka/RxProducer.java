@@ -15,7 +15,6 @@ import io.vertx.core.Vertx;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.errors.DisconnectException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
@@ -440,7 +439,7 @@ public final class RxProducer {
     private void retryOrFail(ProduceBatch b, Throwable cause) {
         ProduceBatch.Partition ps = partitions.get(b.tp);
         boolean expired = (System.nanoTime() - b.createdNanos()) / 1_000_000L > options.deliveryTimeoutMs();
-        if (KafkaCluster.isRetriable(cause) && !expired && !closedAndEmpty()) {
+        if (KafkaCluster.isRetriable(cause) && !expired) {
             // Resent as it is (same bytes, same sequence): the broker drops it if an earlier attempt landed.
             ps.inFlight = null;
             ps.queue.addFirst(b);
@@ -469,10 +468,6 @@ public final class RxProducer {
         b.fail(failure);
         scheduleDrain();
         released();
-    }
-
-    private boolean closedAndEmpty() {
-        return false;
     }
 
     private void refreshAfterError(TopicState ts) {
@@ -563,9 +558,5 @@ public final class RxProducer {
     }
 
     private record Parked(ProduceRecord record, ProduceBatch.Sink sink, int size) {
-    }
-
-    static DisconnectException closedError() {
-        return new DisconnectException("producer closed");
     }
 }
