@@ -1,0 +1,63 @@
+package io.tributary.client.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The Vert.x instance a client test runs its clients on: its own (not the node's), with a strict blocked-thread
+ * checker — an event-loop task over {@link #MAX_EXECUTE_MS} is recorded, and {@link #close} fails the test if any
+ * was. The instance has only the client's event loops on it, so a record means the client blocked a loop.
+ */
+public final class ClientVertx {
+    public static final long MAX_EXECUTE_MS = 200;
+    private static final Map<Vertx, Queue<String>> BLOCKED = new ConcurrentHashMap<>();
+
+    private ClientVertx() {
+    }
+
+    public static Vertx create() {
+        Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(false).setEventLoopPoolSize(2)
+                .setBlockedThreadCheckInterval(50).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+                .setMaxEventLoopExecuteTime(MAX_EXECUTE_MS).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS)
+                .setWarningExceptionTime(MAX_EXECUTE_MS).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS));
+        Queue<String> blocked = new ConcurrentLinkedQueue<>();
+        BLOCKED.put(vertx, blocked);
+        ((VertxInternal) vertx).blockedThreadChecker().setThreadBlockedHandler(e -> {
+            StringBuilder sb = new StringBuilder(e.thread().getName() + " blocked for "
+                    + TimeUnit.NANOSECONDS.toMillis(e.duration()) + " ms at");
+            for (StackTraceElement el : e.thread().getStackTrace()) {
+                sb.append("\n    ").append(el);
+            }
+            blocked.add(sb.toString());
+            System.err.println("BLOCKED EVENT LOOP: " + sb);
+        });
+        return vertx;
+    }
+
+    /** What the checker has recorded so far for {@code vertx}. */
+    public static List<String> blocked(Vertx vertx) {
+        return List.copyOf(BLOCKED.getOrDefault(vertx, new ConcurrentLinkedQueue<>()));
+    }
+
+    /** Closes the instance and fails if any of its event loops was blocked while it ran. */
+    public static void close(Vertx vertx) {
+        try {
+            vertx.close().await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("vertx did not close", e);
+        }
+        Queue<String> blocked = BLOCKED.remove(vertx);
+        assertEquals(List.of(), blocked == null ? List.of() : List.copyOf(blocked),
+                "client event loops blocked beyond " + MAX_EXECUTE_MS + " ms");
+    }
+}

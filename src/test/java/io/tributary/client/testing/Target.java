@@ -1,0 +1,58 @@
+package io.tributary.client.testing;
+
+import io.tributary.testing.TestNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+
+/**
+ * Where a client contract test runs: an in-process Tributary node, or a real Apache Kafka broker. Each contract
+ * class has one subclass per target, so the same tests prove the client against both.
+ */
+public interface Target extends AutoCloseable {
+    String bootstrap();
+
+    String name();
+
+    @Override
+    void close();
+
+    static Target tributary() {
+        try {
+            TestNode node = TestNode.start(Files.createTempDirectory("client-tributary"));
+            return new Target() {
+                public String bootstrap() {
+                    return node.bootstrap();
+                }
+
+                public String name() {
+                    return "tributary";
+                }
+
+                public void close() {
+                    node.close();
+                }
+            };
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The shared Apache Kafka broker of this JVM; closing the target leaves it running for the next class. */
+    static Target apacheKafka() {
+        ApacheKafka k = ApacheKafka.get();
+        return new Target() {
+            public String bootstrap() {
+                return k.bootstrap();
+            }
+
+            public String name() {
+                return "apache-kafka";
+            }
+
+            public void close() {
+            }
+        };
+    }
+}
