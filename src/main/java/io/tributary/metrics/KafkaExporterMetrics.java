@@ -48,9 +48,12 @@ final class KafkaExporterMetrics implements MultiCollector, ScrapeSource {
     private final Time time;
     private final int nodeId;
     private final String brokerAddress;
+    private final io.tributary.kafka.ClusterMetadata cluster;
     private volatile MetricsView view;
 
-    KafkaExporterMetrics(Vertx vertx, LogService logs, GroupService groups, Time time, int nodeId, String brokerAddress) {
+    KafkaExporterMetrics(Vertx vertx, LogService logs, GroupService groups, Time time, int nodeId, String brokerAddress,
+                         io.tributary.kafka.ClusterMetadata cluster) {
+        this.cluster = cluster;
         this.logs = logs;
         this.groups = groups;
         this.lagTimes = new LagTimes(vertx, logs);
@@ -96,8 +99,16 @@ final class KafkaExporterMetrics implements MultiCollector, ScrapeSource {
     public MetricSnapshots collect() {
         Family brokers = Family.gauge("kafka_brokers", "Number of Brokers in the Kafka Cluster.");
         Family brokerInfo = Family.gauge("kafka_broker_info", "Information about the Kafka Broker.", "id", "address");
-        brokers.add(1);
-        brokerInfo.add(1, Integer.toString(nodeId), brokerAddress);
+        io.tributary.kafka.ClusterMetadata.Image image = cluster == null ? null : cluster.image();
+        if (image == null) {
+            brokers.add(1);
+            brokerInfo.add(1, Integer.toString(nodeId), brokerAddress);
+        } else {
+            brokers.add(image.brokers().size());
+            for (io.tributary.kafka.ClusterMetadata.Broker b : image.brokers().values()) {
+                brokerInfo.add(1, Integer.toString(b.id()), b.host() + ":" + b.port());
+            }
+        }
 
         Family partitions = Family.gauge("kafka_topic_partitions", "Number of partitions for this Topic", "topic");
         Family current = tp("kafka_topic_partition_current_offset", "Current Offset of a Broker at Topic/Partition");
@@ -122,13 +133,17 @@ final class KafkaExporterMetrics implements MultiCollector, ScrapeSource {
                 }
                 String ps = Integer.toString(p);
                 hw[p] = log.highWatermark();
+                io.tributary.kafka.ClusterMetadata.Partition state = image == null ? null : image.partition(t.name(), p);
+                if (image != null && (state == null || state.leader() != nodeId)) {
+                    continue; // another broker leads it (or none does): its series come from there
+                }
                 current.add(hw[p], t.name(), ps);
                 oldest.add(log.logStartOffset(), t.name(), ps);
                 leader.add(nodeId, t.name(), ps);
-                replicas.add(1, t.name(), ps);
-                isr.add(1, t.name(), ps);
-                preferred.add(1, t.name(), ps);
-                under.add(0, t.name(), ps);
+                replicas.add(state == null ? 1 : state.replicas().size(), t.name(), ps);
+                isr.add(state == null ? 1 : state.isr().size(), t.name(), ps);
+                preferred.add(state == null || state.replicas().get(0) == nodeId ? 1 : 0, t.name(), ps);
+                under.add(state == null || state.isr().size() >= state.replicas().size() ? 0 : 1, t.name(), ps);
             }
             newest.put(t.name(), hw);
         }

@@ -80,7 +80,17 @@ public final class NodeMetrics implements HttpFrontDoor.MetricsEndpoint, AutoClo
 
     /** kafka_exporter's families and the lag in seconds, from the log and the group coordinator. */
     public void bindKafka(LogService logs, GroupService groups, Time time, int nodeId, String brokerAddress) {
-        KafkaExporterMetrics exporter = new KafkaExporterMetrics(vertx, logs, groups, time, nodeId, brokerAddress);
+        bindKafka(logs, groups, time, nodeId, brokerAddress, null);
+    }
+
+    /**
+     * As {@link #bindKafka(LogService, GroupService, Time, int, String)}; in a cluster ({@code cluster} not null)
+     * the brokers, leaders, replicas and ISR come from the cluster's metadata, and each node exports the
+     * partitions it leads, so the series of all nodes together describe the cluster once.
+     */
+    public void bindKafka(LogService logs, GroupService groups, Time time, int nodeId, String brokerAddress,
+                          io.tributary.kafka.ClusterMetadata cluster) {
+        KafkaExporterMetrics exporter = new KafkaExporterMetrics(vertx, logs, groups, time, nodeId, brokerAddress, cluster);
         sources.add(exporter);
         registry.getPrometheusRegistry().register(exporter);
         registry.getPrometheusRegistry().register(new LogMetrics(logs, exporter::groupsRebalanced));

@@ -77,7 +77,8 @@ final class KafkaPart implements Part {
                     cluster == null ? log.producerIds() : new io.tributary.txn.ProducerIdManager(cluster::reserveProducerIds),
                     groups.service(), config.all(), metrics == null ? null : metrics.kafka(), cluster);
             if (metrics != null) {
-                metrics.bindKafka(log.service(), groups.service(), time, config.nodeId(), advertisedHost() + ":" + config.kafkaPort());
+                metrics.bindKafka(log.service(), groups.service(), time, config.nodeId(), advertisedHost() + ":" + config.kafkaPort(),
+                        cluster);
             }
             return vertx.deployVerticle(() -> new KafkaServerVerticle(broker),
                     new DeploymentOptions().setInstances(config.getInt(NodeConfig.NUM_NETWORK_THREADS)));

@@ -227,6 +227,18 @@ class KafkaReplicationTest {
             });
         }
         assertArrayEquals(replicaBytes(1, "durable", 0), replicaBytes(victim, "durable", 0));
+
+        // kafka_exporter's names on the partition's leader: the cluster's view, not one node's.
+        int leader = describe("durable").partitions().get(0).leader().id();
+        String scrape = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + cluster.httpPort(leader) + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(scrape.contains("kafka_brokers 3"), "kafka_brokers on node " + leader);
+        assertTrue(scrape.contains("kafka_topic_partition_replicas{partition=\"0\",topic=\"durable\"} 3"), scrape.lines()
+                .filter(l -> l.contains("durable")).toList().toString());
+        assertTrue(scrape.contains("kafka_topic_partition_in_sync_replica{partition=\"0\",topic=\"durable\"} 3"), scrape.lines()
+                .filter(l -> l.contains("durable")).toList().toString());
+        assertTrue(scrape.contains("kafka_topic_partition_leader{partition=\"0\",topic=\"durable\"} " + leader));
     }
 
     @Test
