@@ -82,25 +82,7 @@ class KafkaReplicationTest {
     }
 
     private static <T> T await(String what, Duration timeout, Supplier<T> probe) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Throwable last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                T v = probe.get();
-                if (v != null) {
-                    return v;
-                }
-            } catch (RuntimeException e) {
-                last = e;
-            }
-            try {
-                Thread.sleep(100); // polling interval of a deadline-bounded poll, not a synchronization
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-        throw new AssertionError("timed out waiting for " + what + (last == null ? "" : ": " + last) + "\n" + cluster.logs());
+        return KafkaOnCluster.await(cluster, what, timeout, probe);
     }
 
     /** Each test starts with every broker registered (the one before may have paused or killed one). */
@@ -116,11 +98,7 @@ class KafkaReplicationTest {
     }
 
     private static TopicDescription describe(String topic) {
-        try {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-        } catch (InterruptedException | ExecutionException e) {
-            throw new RuntimeException(e);
-        }
+        return KafkaOnCluster.describe(admin, topic);
     }
 
     private static TopicDescription inSync(String topic, int replicas) {
