@@ -82,7 +82,10 @@ final class LagTimes {
             Wanted w = missing.get(i);
             chunk.add(logs.read(w.tp(), w.offset(), 1, true)
                     .compose(info -> vertx.executeBlocking(() -> timestampAt(info, w.offset()), false))
-                    .onSuccess(ts -> put(w.tp(), w.offset(), ts)));
+                    .map(ts -> {
+                        put(w.tp(), w.offset(), ts);
+                        return ts;
+                    }));
         }
         return Future.join(chunk).transform(ar -> to < missing.size() ? resolveFrom(missing, to) : Future.succeededFuture());
     }

@@ -76,7 +76,9 @@ final class ZooKeeperMetrics implements ScrapeSource {
 
     @Override
     public Future<?> refresh() {
-        return coordinator.stats().onSuccess(s -> stats = s);
+        // map, not onSuccess: the scrape composes on the returned future, and a listener added after the
+        // stats arrived from the coordinator's thread runs before one queued by that thread.
+        return coordinator.stats().map(s -> stats = s);
     }
 
     private void stat(MeterRegistry registry, String name, String help, ToDoubleFunction<CoordinatorVerticle.Stats> f) {

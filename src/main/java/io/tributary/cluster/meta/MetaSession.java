@@ -8,6 +8,7 @@ import io.tributary.coord.Result;
 import io.tributary.coord.WatchSink;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import org.apache.zookeeper.data.Id;
 import org.slf4j.Logger;
@@ -110,6 +111,27 @@ final class MetaSession implements WatchSink {
             return Future.succeededFuture(Result.error(Codes.CONNECTIONLOSS, 0));
         }
         return coordination.execute(new Caller(sessionId, IDS, this), op);
+    }
+
+    /**
+     * {@link #call}, retried while the answer is CONNECTIONLOSS (no quorum, an election, a write whose outcome is
+     * unknown; the session reconnects meanwhile) until {@code timeoutMs} has passed, as Kafka's
+     * {@code KafkaZkClient.retryRequestsUntilConnected}. A retried create may find the node it made itself
+     * (NODEEXISTS), a retried conditional write its own version bump (BADVERSION): callers check.
+     */
+    Future<Result> callUntilConnected(Op op, long timeoutMs) {
+        return attempt(op, System.nanoTime() + Math.max(0, timeoutMs) * 1_000_000L);
+    }
+
+    private Future<Result> attempt(Op op, long deadline) {
+        return call(op).compose(r -> {
+            if (r.err() != Codes.CONNECTIONLOSS || closed || System.nanoTime() - deadline >= 0) {
+                return Future.succeededFuture(r);
+            }
+            Promise<Result> next = Promise.promise();
+            vertx.setTimer(100, t -> attempt(op, deadline).onComplete(next));
+            return next.future();
+        });
     }
 
     @Override

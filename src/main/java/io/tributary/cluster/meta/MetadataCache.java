@@ -93,9 +93,11 @@ final class MetadataCache {
                 .compose(r -> session.call(new Op.AddWatch(KafkaZnodes.CONFIG_TOPICS, true)))
                 .compose(r -> session.call(new Op.AddWatch(KafkaZnodes.CONTROLLER, false)))
                 .compose(r -> reloadAll())
-                .onSuccess(v -> {
-                    loaded = true;
-                    schedulePublish();
+                .andThen(ar -> {
+                    if (ar.succeeded()) {
+                        loaded = true;
+                        schedulePublish();
+                    }
                 });
     }
 

@@ -75,13 +75,14 @@ final class TopicAdmin {
             if (validateOnly) {
                 return Future.succeededFuture(topic);
             }
-            return session.call(new Op.Multi(List.of(
+            return session.callUntilConnected(new Op.Multi(List.of(
                     new Op.Create(KafkaZnodes.topicConfig(name), KafkaZnodes.topicConfig(configs), KafkaZnodes.OPEN, Op.PERSISTENT, 0),
                     new Op.Create(KafkaZnodes.topic(name), KafkaZnodes.topic(new KafkaZnodes.Assignment(id, assignment)),
-                            KafkaZnodes.OPEN, Op.PERSISTENT, 0)))).compose(r -> {
+                            KafkaZnodes.OPEN, Op.PERSISTENT, 0))), timeoutMs).compose(r -> {
                 int err = multiError(r);
                 if (err == Codes.NODEEXISTS) {
-                    return Future.failedFuture(new TopicExistsException("Topic '" + name + "' already exists."));
+                    return createdBy(name, id, timeoutMs).compose(ours -> ours ? awaitLed(name, timeoutMs)
+                            : Future.failedFuture(new TopicExistsException("Topic '" + name + "' already exists.")));
                 } else if (err != Codes.OK) {
                     return Future.failedFuture(new UnknownServerException(
                             "writing topic " + name + " to the cluster metadata failed with error " + err));
@@ -90,6 +91,12 @@ final class TopicAdmin {
                 return awaitLed(name, timeoutMs);
             });
         });
+    }
+
+    /** Whether the topic's znode holds {@code id}: an earlier attempt of this very create, retried, made it. */
+    private Future<Boolean> createdBy(String name, Uuid id, long timeoutMs) {
+        return session.callUntilConnected(new Op.GetData(KafkaZnodes.topic(name), false), timeoutMs).map(r ->
+                r.err() == Codes.OK && id.equals(KafkaZnodes.topic(((Result.Data) r.value()).data()).topicId()));
     }
 
     Future<Void> createPartitions(String name, int total, List<List<Integer>> manual, boolean validateOnly, long timeoutMs) {
@@ -120,13 +127,13 @@ final class TopicAdmin {
         if (validateOnly) {
             return Future.succeededFuture();
         }
-        return session.call(new Op.Exists(KafkaZnodes.topic(name), false)).compose(e -> {
+        return session.callUntilConnected(new Op.Exists(KafkaZnodes.topic(name), false), timeoutMs).compose(e -> {
             if (e.err() != Codes.OK) {
                 return Future.failedFuture(new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
             }
             int version = ((org.apache.zookeeper.data.Stat) e.value()).getVersion();
-            return session.call(new Op.SetData(KafkaZnodes.topic(name),
-                    KafkaZnodes.topic(new KafkaZnodes.Assignment(current.topicId(), next)), version));
+            return session.callUntilConnected(new Op.SetData(KafkaZnodes.topic(name),
+                    KafkaZnodes.topic(new KafkaZnodes.Assignment(current.topicId(), next)), version), timeoutMs);
         }).compose(r -> {
             if (r.err() == Codes.BADVERSION) {
                 return Future.failedFuture(new InvalidPartitionsException("Topic " + name + " changed concurrently; retry."));
@@ -143,7 +150,7 @@ final class TopicAdmin {
         if (a == null) {
             return Future.failedFuture(new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
         }
-        return session.call(new Op.GetChildren(KafkaZnodes.partitions(name), false)).compose(children -> {
+        return session.callUntilConnected(new Op.GetChildren(KafkaZnodes.partitions(name), false), timeoutMs).compose(children -> {
             List<Op> ops = new ArrayList<>();
             if (children.err() == Codes.OK) {
                 for (String p : ((Result.Children) children.value()).children()) {
@@ -154,7 +161,7 @@ final class TopicAdmin {
                 ops.add(new Op.Delete(KafkaZnodes.partitions(name), -1));
             }
             ops.add(new Op.Delete(KafkaZnodes.topic(name), -1));
-            return session.call(new Op.Multi(ops));
+            return session.callUntilConnected(new Op.Multi(ops), timeoutMs);
         }).compose(r -> {
             int err = multiError(r);
             if (err == Codes.NONODE) {

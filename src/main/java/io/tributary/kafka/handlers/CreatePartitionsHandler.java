@@ -65,7 +65,11 @@ public final class CreatePartitionsHandler implements ApiHandler {
                             : t.assignments().stream().map(a -> List.copyOf(a.brokerIds())).toList(), req.validateOnly(),
                             Math.max(0, req.timeoutMs()))
                     : broker.logs().createPartitions(t.name(), t.count(), req.validateOnly());
-            work.add(done.onFailure(e -> setError(result, AdminErrors.of(e))));
+            work.add(done.andThen(ar -> {
+                if (ar.failed()) {
+                    setError(result, AdminErrors.of(ar.cause()));
+                }
+            }));
         }
         return Future.join(work).transform(ignored -> Future.succeededFuture(resp));
     }

@@ -78,13 +78,23 @@ public final class CreateTopicsHandler implements ApiHandler {
             }
             if (broker.clustered()) {
                 work.add(createInCluster(t, plan, req.validateOnly(), req.timeoutMs())
-                        .onSuccess(created -> fill(result, created.info(), created.replicationFactor(), version))
-                        .onFailure(e -> setError(result, AdminErrors.of(e))));
+                        .andThen(ar -> {
+                            if (ar.succeeded()) {
+                                fill(result, ar.result().info(), ar.result().replicationFactor(), version);
+                            } else {
+                                setError(result, AdminErrors.of(ar.cause()));
+                            }
+                        }));
                 continue;
             }
             work.add(broker.logs().createTopic(t.name(), plan.partitions(), plan.configs(), req.validateOnly())
-                    .onSuccess(info -> fill(result, info, 1, version))
-                    .onFailure(e -> setError(result, AdminErrors.of(e))));
+                    .andThen(ar -> {
+                        if (ar.succeeded()) {
+                            fill(result, ar.result(), 1, version);
+                        } else {
+                            setError(result, AdminErrors.of(ar.cause()));
+                        }
+                    }));
         }
         return Future.join(work).transform(ignored -> Future.succeededFuture(resp));
     }

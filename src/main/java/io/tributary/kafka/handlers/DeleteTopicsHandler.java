@@ -110,7 +110,11 @@ public final class DeleteTopicsHandler implements ApiHandler {
             work.add(deleted
                     // As Kafka does, committed offsets of a deleted topic are deleted too.
                     .compose(v -> broker.groups().call(c -> c.deleteOffsetsOfTopic(target.name())))
-                    .onFailure(e -> setError(result, AdminErrors.of(e), version)));
+                    .andThen(ar -> {
+                        if (ar.failed()) {
+                            setError(result, AdminErrors.of(ar.cause()), version);
+                        }
+                    }));
         }
         return Future.join(work).transform(ignored -> Future.succeededFuture(resp));
     }

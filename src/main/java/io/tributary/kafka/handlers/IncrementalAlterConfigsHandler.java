@@ -65,7 +65,8 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler {
                                 : AlterTopicConfigs.alter(broker, resource.resourceType(), resource.resourceName(), req.validateOnly(),
                                         (current, view) -> apply(current, view, resource)));
             }
-            work.add(outcome.onSuccess(error -> {
+            work.add(outcome.andThen(ar -> {
+                ApiError error = ar.succeeded() ? ar.result() : AdminErrors.of(ar.cause());
                 if (error != null) {
                     result.setErrorCode(error.error().code()).setErrorMessage(error.messageWithFallback());
                 }

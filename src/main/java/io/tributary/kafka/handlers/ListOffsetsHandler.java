@@ -71,10 +71,13 @@ public final class ListOffsetsHandler implements ApiHandler {
                     pr.setOffset(log.highWatermark()).setLeaderEpoch(epoch);
                 } else if (ts == ListOffsetsRequest.MAX_TIMESTAMP || ts >= 0) {
                     lookups.add(broker.logs().offsetForTimestamp(log.topicPartition(), ts)
-                            .onSuccess(found -> found.ifPresent(t -> pr.setOffset(t.offset)
-                                    .setTimestamp(t.timestamp)
-                                    .setLeaderEpoch(epoch)))
-                            .onFailure(t -> pr.setErrorCode(Errors.forException(t).code())));
+                            .andThen(ar -> {
+                                if (ar.failed()) {
+                                    pr.setErrorCode(Errors.forException(ar.cause()).code());
+                                } else {
+                                    ar.result().ifPresent(t -> pr.setOffset(t.offset).setTimestamp(t.timestamp).setLeaderEpoch(epoch));
+                                }
+                            }));
                 } else if (ts != ListOffsetsRequest.LATEST_TIERED_TIMESTAMP && ts != -6L) {
                     pr.setErrorCode(Errors.INVALID_REQUEST.code());
                 }

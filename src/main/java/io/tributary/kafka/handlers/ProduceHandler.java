@@ -93,9 +93,13 @@ public final class ProduceHandler implements ApiHandler {
                                         }
                                         return a;
                                     })
-                                    : Future.succeededFuture(a).onSuccess(x -> succeed(pr, x));
+                                    : succeeded(pr, a);
                         })
-                        .onFailure(t -> fail(pr, t, version)));
+                        .andThen(ar -> {
+                            if (ar.failed()) {
+                                fail(pr, ar.cause(), version);
+                            }
+                        }));
             }
         }
         return Future.join(appends).transform(ignored -> {
@@ -156,6 +160,11 @@ public final class ProduceHandler implements ApiHandler {
         }
         io.tributary.kafka.ClusterMetadata.Partition p = broker.cluster().image().partition(topic, partition);
         return p == null ? 0 : p.isr().size();
+    }
+
+    private Future<LogAppendInfo> succeeded(PartitionProduceResponse pr, LogAppendInfo a) {
+        succeed(pr, a);
+        return Future.succeededFuture(a);
     }
 
     private void succeed(PartitionProduceResponse pr, LogAppendInfo a) {
