@@ -37,7 +37,7 @@ public final class GroupCoordinator {
     private final GroupRegistry reg;
     private final GroupMembership membership;
     private final GroupOffsets offsets;
-    private boolean loaded;
+    private final OwnedPartitions owned = new OwnedPartitions();
     private long expiryTimer = -1;
 
     public GroupCoordinator(GroupConfig config, Time time, Scheduler scheduler, GroupStore store) {
@@ -55,8 +55,26 @@ public final class GroupCoordinator {
         return reg.partitionFor(groupId);
     }
 
+    /** Whether every partition owned is loaded (and at least one is owned). */
     public boolean isLoaded() {
-        return loaded;
+        return !owned.anyLoading() && ownsAny();
+    }
+
+    private boolean ownsAny() {
+        for (int p = 0; p < reg.partitions; p++) {
+            if (owned.isLoaded(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether this coordinator answers for {@code groupId} now: NONE, NOT_COORDINATOR (its partition of
+     * {@code __consumer_offsets} is not owned here) or COORDINATOR_LOAD_IN_PROGRESS.
+     */
+    public Errors availability(String groupId) {
+        return owned.error(reg.partitionFor(groupId));
     }
 
     // ---------------------------------------------------------------- loading
@@ -66,70 +84,80 @@ public final class GroupCoordinator {
      * null value (tombstone) deletes. Keys this coordinator does not own are skipped.
      */
     public void replay(ByteBuffer key, ByteBuffer value) {
-        CoordinatorRecords.Key k = CoordinatorRecords.readKey(key);
-        if (k == null) {
-            return;
-        }
-        GroupMetadata group = reg.groups.get(k.group());
-        if (k.isOffset()) {
-            if (value == null) {
-                if (group != null) {
-                    group.offsets.remove(k.tp());
-                }
-                return;
-            }
-            if (group == null) {
-                group = new GroupMetadata(k.group(), reg.now());
-                reg.groups.put(k.group(), group);
-            }
-            group.offsets.put(k.tp(), CoordinatorRecords.readOffsetValue(value));
-            return;
-        }
-        if (value == null) {
-            reg.groups.remove(k.group());
-            return;
-        }
-        CoordinatorRecords.StoredGroup stored = CoordinatorRecords.readGroupValue(value);
-        GroupMetadata fresh = new GroupMetadata(k.group(), stored.currentStateTimestamp() >= 0 ? stored.currentStateTimestamp() : reg.now());
-        if (group != null) {
-            fresh.offsets.putAll(group.offsets);
-        }
-        fresh.protocolType = stored.protocolType() == null || stored.protocolType().isEmpty() ? null : stored.protocolType();
-        fresh.generationId = stored.generation();
-        fresh.protocolName = stored.protocol();
-        fresh.leaderId = stored.leader();
-        for (CoordinatorRecords.StoredMember m : stored.members()) {
-            MemberMetadata member = new MemberMetadata(m.memberId(), m.groupInstanceId(), m.clientId(), m.clientHost(),
-                    m.rebalanceTimeoutMs(), m.sessionTimeoutMs(),
-                    List.of(new MemberMetadata.Protocol(stored.protocol() == null ? "" : stored.protocol(), m.subscription())));
-            member.assignment = m.assignment();
-            fresh.members.put(member.memberId, member);
-            if (member.isStatic()) {
-                fresh.staticMembers.put(member.groupInstanceId, member.memberId);
-            }
-        }
-        // A group stored with members was Stable (members are only stored with their assignment).
-        fresh.state = fresh.members.isEmpty() ? GroupState.EMPTY : GroupState.STABLE;
-        if (fresh.leaderId != null && !fresh.members.containsKey(fresh.leaderId)) {
-            fresh.leaderId = fresh.members.isEmpty() ? null : fresh.members.keySet().iterator().next();
-        }
-        reg.groups.put(k.group(), fresh);
+        GroupReplay.apply(reg, key, value);
     }
 
-    /** Ends loading: restored members get a session to prove themselves; the APIs start answering. */
+    /** Ends loading of every partition (one node owns them all); restored members get a session to prove themselves. */
     public void finishLoading() {
+        for (int p = 0; p < reg.partitions; p++) {
+            owned.beginLoading(p);
+            owned.loaded(p);
+        }
         for (GroupMetadata g : reg.groups.values()) {
             membership.resumeLoaded(g);
         }
-        loaded = true;
         scheduleExpiry();
         LOG.info("group coordinator loaded {} groups", reg.groups.size());
+    }
+
+    /**
+     * This coordinator starts serving {@code partition} (this broker became its leader): its groups answer
+     * COORDINATOR_LOAD_IN_PROGRESS until {@link #finishLoading(int)}. False if it serves it already.
+     */
+    public boolean beginLoading(int partition) {
+        return owned.beginLoading(partition);
+    }
+
+    /** The partition's records are replayed: its restored members get a session; its groups start answering. */
+    public void finishLoading(int partition) {
+        if (owned.isLoaded(partition) || owned.error(partition) == Errors.NOT_COORDINATOR) {
+            return; // unloaded meanwhile
+        }
+        int groups = 0;
+        for (GroupMetadata g : reg.groups.values()) {
+            if (reg.partitionFor(g.groupId) == partition) {
+                membership.resumeLoaded(g);
+                groups++;
+            }
+        }
+        owned.loaded(partition);
+        if (expiryTimer < 0) {
+            scheduleExpiry();
+        }
+        LOG.info("group coordinator loaded partition {} ({} groups)", partition, groups);
+    }
+
+    /**
+     * This broker no longer leads {@code partition}: its groups are dropped from memory (their waiting requests
+     * answered NOT_COORDINATOR, so clients find the new coordinator), as Kafka's {@code onResignation}.
+     */
+    public void unload(int partition) {
+        if (!owned.unload(partition)) {
+            return;
+        }
+        int groups = 0;
+        for (java.util.Iterator<GroupMetadata> it = reg.groups.values().iterator(); it.hasNext(); ) {
+            GroupMetadata g = it.next();
+            if (reg.partitionFor(g.groupId) != partition) {
+                continue;
+            }
+            membership.shutdownGroup(g, Errors.NOT_COORDINATOR);
+            g.state = GroupState.DEAD; // late store completions must not bring it back
+            it.remove();
+            groups++;
+        }
+        LOG.info("group coordinator unloaded partition {} ({} groups)", partition, groups);
+    }
+
+    /** Whether the group's partition is owned and loaded here. */
+    private boolean serves(GroupMetadata g) {
+        return owned.isLoaded(reg.partitionFor(g.groupId));
     }
 
     private void scheduleExpiry() {
         expiryTimer = reg.scheduler.schedule(reg.config.retentionCheckIntervalMs(), () -> {
             try {
-                offsets.expireOffsets();
+                offsets.expireOffsets(this::serves);
             } catch (RuntimeException e) {
                 LOG.error("offset expiry failed", e);
             }
@@ -143,35 +171,40 @@ public final class GroupCoordinator {
         for (GroupMetadata g : reg.groups.values()) {
             membership.shutdownGroup(g, Errors.NOT_COORDINATOR);
         }
-        loaded = false;
+        for (int p = 0; p < reg.partitions; p++) {
+            owned.unload(p);
+        }
     }
 
     // ---------------------------------------------------------------- membership
 
     public void joinGroup(JoinGroupRequestData req, short version, String clientId, String clientHost,
                           Consumer<JoinGroupResponseData> done) {
-        if (!loaded) {
-            done.accept(JoinResponses.joinError(req.memberId(), Errors.COORDINATOR_LOAD_IN_PROGRESS));
+        Errors unavailable = availability(req.groupId());
+        if (unavailable != Errors.NONE) {
+            done.accept(JoinResponses.joinError(req.memberId(), unavailable));
             return;
         }
         membership.joinGroup(req, version, clientId, clientHost, done);
     }
 
     public void syncGroup(SyncGroupRequestData req, Consumer<SyncGroupResponseData> done) {
-        if (!loaded) {
-            done.accept(new SyncGroupResponseData().setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code()));
+        Errors unavailable = availability(req.groupId());
+        if (unavailable != Errors.NONE) {
+            done.accept(new SyncGroupResponseData().setErrorCode(unavailable.code()));
             return;
         }
         membership.syncGroup(req, done);
     }
 
     public Errors heartbeat(HeartbeatRequestData req) {
-        return loaded ? membership.heartbeat(req) : Errors.COORDINATOR_LOAD_IN_PROGRESS;
+        Errors unavailable = availability(req.groupId());
+        return unavailable == Errors.NONE ? membership.heartbeat(req) : unavailable;
     }
 
-    /** Per-member results; the group-level error is {@link Errors#COORDINATOR_LOAD_IN_PROGRESS} or null. */
+    /** Per-member results; null when the group is not answerable here now (see {@link #availability}). */
     public List<MemberResponse> leaveGroup(String groupId, List<MemberIdentity> members) {
-        if (!loaded) {
+        if (availability(groupId) != Errors.NONE) {
             return null;
         }
         return membership.leaveGroup(groupId, members);
@@ -181,26 +214,28 @@ public final class GroupCoordinator {
 
     public void commitOffsets(String groupId, String memberId, String groupInstanceId, int generation,
                               Map<TopicPartition, OffsetAndMetadata> commits, Consumer<Map<TopicPartition, Errors>> done) {
-        if (!loaded) {
+        Errors unavailable = availability(groupId);
+        if (unavailable != Errors.NONE) {
             Map<TopicPartition, Errors> r = new LinkedHashMap<>();
-            commits.keySet().forEach(tp -> r.put(tp, Errors.COORDINATOR_LOAD_IN_PROGRESS));
+            commits.keySet().forEach(tp -> r.put(tp, unavailable));
             done.accept(r);
             return;
         }
         offsets.commitOffsets(groupId, memberId, groupInstanceId, generation, commits, done);
     }
 
-    /** Committed offsets (all of the group's when {@code partitions} is null); null while loading. */
+    /** Committed offsets (all of the group's when {@code partitions} is null); null when not answerable (see {@link #availability}). */
     public Map<TopicPartition, OffsetAndMetadata> fetchOffsets(String groupId, List<TopicPartition> partitions) {
-        return loaded ? offsets.fetchOffsets(groupId, partitions) : null;
+        return availability(groupId) == Errors.NONE ? offsets.fetchOffsets(groupId, partitions) : null;
     }
 
     public record DeleteOffsetsResult(Errors groupError, Map<TopicPartition, Errors> partitions) {
     }
 
     public void deleteOffsets(String groupId, List<TopicPartition> partitions, Consumer<DeleteOffsetsResult> done) {
-        if (!loaded) {
-            done.accept(new DeleteOffsetsResult(Errors.COORDINATOR_LOAD_IN_PROGRESS, Map.of()));
+        Errors unavailable = availability(groupId);
+        if (unavailable != Errors.NONE) {
+            done.accept(new DeleteOffsetsResult(unavailable, Map.of()));
             return;
         }
         offsets.deleteOffsets(groupId, partitions, r -> done.accept(new DeleteOffsetsResult(r.groupError(), r.partitions())));
@@ -208,12 +243,12 @@ public final class GroupCoordinator {
 
     /** Removes (with tombstones) every group's committed offsets for a deleted topic; returns how many. */
     public int deleteOffsetsOfTopic(String topic) {
-        return loaded ? offsets.deleteOffsetsOfTopic(topic) : 0;
+        return offsets.deleteOffsetsOfTopic(topic, this::serves);
     }
 
     /** Runs offset expiry now (the timer does it every {@code offsets.retention.check.interval.ms}). */
     public int expireOffsets() {
-        return offsets.expireOffsets();
+        return offsets.expireOffsets(this::serves);
     }
 
     // ---------------------------------------------------------------- administration
@@ -221,14 +256,14 @@ public final class GroupCoordinator {
     public record GroupListing(String groupId, String protocolType, String state) {
     }
 
-    /** Groups in one of {@code states} (display names, any case; all when empty). Null while loading. */
+    /** Groups served here in one of {@code states} (display names, any case; all when empty). Null while a partition loads. */
     public List<GroupListing> listGroups(Set<String> states) {
-        if (!loaded) {
+        if (owned.anyLoading()) {
             return null;
         }
         List<GroupListing> out = new ArrayList<>();
         for (GroupMetadata g : reg.groups.values()) {
-            if (g.is(GroupState.DEAD)) {
+            if (g.is(GroupState.DEAD) || !serves(g)) {
                 continue;
             }
             if (!states.isEmpty() && states.stream().noneMatch(s -> s.equalsIgnoreCase(g.state.displayName()))) {
@@ -249,8 +284,9 @@ public final class GroupCoordinator {
     }
 
     public GroupDescription describeGroup(String groupId) {
-        if (!loaded) {
-            return new GroupDescription(Errors.COORDINATOR_LOAD_IN_PROGRESS, false, groupId, "", "", "", List.of());
+        Errors unavailable = availability(groupId);
+        if (unavailable != Errors.NONE) {
+            return new GroupDescription(unavailable, false, groupId, "", "", "", List.of());
         }
         GroupMetadata g = reg.groups.get(groupId);
         if (g == null || g.is(GroupState.DEAD)) {
@@ -269,13 +305,27 @@ public final class GroupCoordinator {
     }
 
     public void deleteGroups(List<String> groupIds, Consumer<Map<String, Errors>> done) {
-        if (!loaded) {
-            Map<String, Errors> r = new LinkedHashMap<>();
-            groupIds.forEach(id -> r.put(id, Errors.COORDINATOR_LOAD_IN_PROGRESS));
-            done.accept(r);
+        Map<String, Errors> refused = new LinkedHashMap<>();
+        List<String> here = new ArrayList<>();
+        for (String id : groupIds) {
+            Errors unavailable = availability(id);
+            if (unavailable == Errors.NONE) {
+                here.add(id);
+            } else {
+                refused.put(id, unavailable);
+            }
+        }
+        if (here.isEmpty()) {
+            done.accept(refused);
             return;
         }
-        offsets.deleteGroups(groupIds, done);
+        offsets.deleteGroups(here, r -> {
+            Map<String, Errors> all = new LinkedHashMap<>();
+            for (String id : groupIds) {
+                all.put(id, refused.containsKey(id) ? refused.get(id) : r.get(id));
+            }
+            done.accept(all);
+        });
     }
 
     /** The group's state display name, or null if unknown (tests, metrics). */
@@ -305,12 +355,12 @@ public final class GroupCoordinator {
      * scrape never holds a reference into this thread's state. Costs one map copy per group.
      */
     public MetricsView metricsView() {
-        if (!loaded) {
+        if (owned.anyLoading()) {
             return null;
         }
         List<GroupView> out = new ArrayList<>(reg.groups.size());
         for (GroupMetadata g : reg.groups.values()) {
-            if (g.is(GroupState.DEAD)) {
+            if (g.is(GroupState.DEAD) || !serves(g)) {
                 continue;
             }
             Map<TopicPartition, Long> offsets = new java.util.HashMap<>(g.offsets.size() * 2);

@@ -27,10 +27,12 @@ import java.util.function.Consumer;
 
 /**
  * Owns the {@link GroupCoordinator}: every call, timer and store completion runs on this verticle's
- * context. On start it creates {@code __consumer_offsets} if missing ({@code cleanup.policy=compact},
+ * context. On one node, on start it creates {@code __consumer_offsets} if missing ({@code cleanup.policy=compact},
  * {@code offsets.topic.num.partitions} partitions), then — without holding up the node's start —
  * replays every partition from its log start to its end through {@link LogService#read}, parsing
- * batches on a worker, and only then lets the group APIs answer.
+ * batches on a worker, and only then lets the group APIs answer. On a cluster it owns no partition at start:
+ * {@link #elected} (this broker became a partition's leader) loads one, {@link #resigned} drops it, and writes
+ * go through the {@link OffsetsLog} the cluster gives ({@link #replicateThrough}).
  */
 public final class GroupCoordinatorVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCoordinatorVerticle.class);
@@ -39,18 +41,76 @@ public final class GroupCoordinatorVerticle extends VerticleBase {
     private static final int LOAD_BUFFER_BYTES = 5 * 1024 * 1024;
     /** Kafka's {@code offsets.topic.segment.bytes}: smaller segments than data topics, so compaction can work. */
     private static final String SEGMENT_BYTES = "104857600";
+    /** The topic's configs, as Kafka creates it. */
+    public static final Map<String, String> TOPIC_CONFIGS = Map.of("cleanup.policy", "compact", "segment.bytes", SEGMENT_BYTES,
+            "compression.type", "producer");
 
     private final LogService logs;
     private final GroupConfig config;
     private final Time time;
+    private final boolean clustered;
+    private volatile OffsetsLog out;
+    /** Per partition, bumped on every election and resignation: a load of an older one stops. */
+    private final Map<Integer, Integer> loads = new java.util.HashMap<>();
     private GroupCoordinator coordinator;
     private final Promise<Void> loadedPromise = Promise.promise();
     private volatile boolean stopping;
 
     public GroupCoordinatorVerticle(LogService logs, GroupConfig config, Time time) {
+        this(logs, config, time, false);
+    }
+
+    /** {@code clustered}: no partition is owned until {@link #elected}; writes wait for {@link #replicateThrough}. */
+    public GroupCoordinatorVerticle(LogService logs, GroupConfig config, Time time, boolean clustered) {
         this.logs = logs;
         this.config = config;
         this.time = time;
+        this.clustered = clustered;
+        this.out = clustered ? null : (tp, records) -> logs.append(tp, records, 0);
+    }
+
+    /** Cluster mode: the writes' way to the partition's ISR. */
+    public void replicateThrough(OffsetsLog log) {
+        this.out = log;
+    }
+
+    /**
+     * This broker now leads {@code partition} of {@code __consumer_offsets} (of {@code partitions}): load its groups
+     * from the local log, then serve them. Any thread.
+     */
+    public void elected(int partition, int partitions) {
+        context.runOnContext(v -> {
+            if (stopping) {
+                return;
+            }
+            coordinator.setPartitionCount(partitions);
+            if (!coordinator.beginLoading(partition)) {
+                return;
+            }
+            int gen = loads.merge(partition, 1, Integer::sum);
+            long start = System.nanoTime();
+            TopicPartition tp = new TopicPartition(TOPIC, partition);
+            loadPartition(tp, () -> loads.get(partition) == gen).onComplete(ar -> {
+                if (loads.get(partition) != gen) {
+                    return;
+                }
+                if (ar.failed()) {
+                    LOG.error("loading {} failed; its groups stay unavailable here", tp, ar.cause());
+                    coordinator.unload(partition);
+                    return;
+                }
+                coordinator.finishLoading(partition);
+                LOG.info("loaded {} in {} ms", tp, (System.nanoTime() - start) / 1_000_000);
+            });
+        });
+    }
+
+    /** This broker no longer leads {@code partition}: its groups go (their clients find the new coordinator). Any thread. */
+    public void resigned(int partition) {
+        context.runOnContext(v -> {
+            loads.merge(partition, 1, Integer::sum);
+            coordinator.unload(partition);
+        });
     }
 
     Context context() {
@@ -69,9 +129,18 @@ public final class GroupCoordinatorVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         coordinator = new GroupCoordinator(config, time, new VertxScheduler(), this::append);
-        return ensureTopic().onSuccess(partitions -> {
-            coordinator.setPartitionCount(partitions);
-            load(partitions);
+        if (clustered) {
+            loadedPromise.complete(); // partitions load as this broker comes to lead them
+            return Future.succeededFuture();
+        }
+        return ensureTopic().andThen(ar -> {
+            if (ar.succeeded()) {
+                coordinator.setPartitionCount(ar.result());
+                for (int p = 0; p < ar.result(); p++) {
+                    coordinator.beginLoading(p);
+                }
+                load(ar.result());
+            }
         });
     }
 
@@ -89,8 +158,7 @@ public final class GroupCoordinatorVerticle extends VerticleBase {
         if (existing != null) {
             return Future.succeededFuture(existing.partitions());
         }
-        return logs.createTopic(TOPIC, config.offsetsTopicPartitions(),
-                        Map.of("cleanup.policy", "compact", "segment.bytes", SEGMENT_BYTES, "compression.type", "producer"), false)
+        return logs.createTopic(TOPIC, config.offsetsTopicPartitions(), TOPIC_CONFIGS, false)
                 .map(TopicInfo::partitions)
                 .recover(t -> t instanceof TopicExistsException
                         ? Future.succeededFuture(logs.manager().topic(TOPIC).partitions())
@@ -102,7 +170,7 @@ public final class GroupCoordinatorVerticle extends VerticleBase {
         Future<Void> chain = Future.succeededFuture();
         for (int p = 0; p < partitions; p++) {
             TopicPartition tp = new TopicPartition(TOPIC, p);
-            chain = chain.compose(v -> loadPartition(tp));
+            chain = chain.compose(v -> loadPartition(tp, () -> true));
         }
         chain.onComplete(ar -> {
             if (ar.failed()) {
@@ -119,23 +187,27 @@ public final class GroupCoordinatorVerticle extends VerticleBase {
         });
     }
 
-    private Future<Void> loadPartition(TopicPartition tp) {
+    /** Replays {@code tp} from its log start to its end (as leader: the log end, Kafka's LOG_END isolation). */
+    private Future<Void> loadPartition(TopicPartition tp, java.util.function.BooleanSupplier current) {
         var log = logs.partition(tp);
         if (log == null) {
             return Future.failedFuture(new IllegalStateException(tp + " is missing"));
         }
         long end = log.logEndOffset();
-        return readFrom(tp, log.logStartOffset(), end);
+        return readFrom(tp, log.logStartOffset(), end, current);
     }
 
-    private Future<Void> readFrom(TopicPartition tp, long offset, long end) {
-        if (offset >= end || stopping) {
+    private Future<Void> readFrom(TopicPartition tp, long offset, long end, java.util.function.BooleanSupplier current) {
+        if (offset >= end || stopping || !current.getAsBoolean()) {
             return Future.succeededFuture();
         }
         return logs.read(tp, offset, LOAD_BUFFER_BYTES, true)
                 // Parsing touches the segment file: do it on a worker, apply the result here.
                 .compose(info -> vertx.executeBlocking(() -> parse(info)))
                 .compose(parsed -> {
+                    if (!current.getAsBoolean()) {
+                        return Future.succeededFuture(); // resigned meanwhile
+                    }
                     for (ByteBuffer[] kv : parsed.records()) {
                         try {
                             coordinator.replay(kv[0], kv[1]);
@@ -147,7 +219,7 @@ public final class GroupCoordinatorVerticle extends VerticleBase {
                     if (parsed.nextOffset() <= offset) {
                         return Future.succeededFuture(); // nothing more to read
                     }
-                    return readFrom(tp, parsed.nextOffset(), end);
+                    return readFrom(tp, parsed.nextOffset(), end, current);
                 });
     }
 
@@ -186,7 +258,12 @@ public final class GroupCoordinatorVerticle extends VerticleBase {
             batch[i] = new SimpleRecord(now, records.get(i).key(), records.get(i).value());
         }
         MemoryRecords memory = MemoryRecords.withRecords(Compression.NONE, batch);
-        logs.append(new TopicPartition(TOPIC, partition), memory, 0)
+        OffsetsLog log = out;
+        if (log == null) {
+            done.accept(new org.apache.kafka.common.errors.NotLeaderOrFollowerException("not attached to the cluster yet"));
+            return;
+        }
+        log.append(new TopicPartition(TOPIC, partition), memory)
                 .onComplete(ar -> done.accept(ar.succeeded() ? null : ar.cause()));
     }
 

@@ -267,9 +267,12 @@ final class GroupOffsets {
         });
     }
 
-    int deleteOffsetsOfTopic(String topic) {
+    int deleteOffsetsOfTopic(String topic, java.util.function.Predicate<GroupMetadata> served) {
         int removed = 0;
         for (GroupMetadata group : reg.groups.values()) {
+            if (!served.test(group)) {
+                continue;
+            }
             List<TopicPartition> gone = new ArrayList<>();
             group.offsets.keySet().forEach(tp -> {
                 if (tp.topic().equals(topic)) {
@@ -300,12 +303,12 @@ final class GroupOffsets {
      * commit; offsets of an active group only for topics it no longer subscribes to. An Empty group left
      * with no offsets is removed. Returns the number of offsets expired.
      */
-    int expireOffsets() {
+    int expireOffsets(java.util.function.Predicate<GroupMetadata> served) {
         long now = reg.now();
         long retention = reg.config.offsetsRetentionMs();
         int expiredTotal = 0;
         for (GroupMetadata group : new ArrayList<>(reg.groups.values())) {
-            if (group.is(GroupState.DEAD)) {
+            if (group.is(GroupState.DEAD) || !served.test(group)) {
                 continue;
             }
             List<TopicPartition> expired = new ArrayList<>();

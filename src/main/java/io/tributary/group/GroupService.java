@@ -42,6 +42,21 @@ public final class GroupService {
         return promise.future();
     }
 
+    /** Cluster mode: this broker leads {@code partition} of {@code __consumer_offsets} now (see {@link GroupCoordinatorVerticle#elected}). */
+    public void elected(int partition, int partitions) {
+        owner.elected(partition, partitions);
+    }
+
+    /** Cluster mode: this broker no longer leads {@code partition}. */
+    public void resigned(int partition) {
+        owner.resigned(partition);
+    }
+
+    /** Cluster mode: where the coordinator's writes go. */
+    public void replicateThrough(OffsetsLog log) {
+        owner.replicateThrough(log);
+    }
+
     /** Completes once {@code __consumer_offsets} is loaded. */
     public Future<Void> loaded() {
         return owner.loaded();

@@ -91,4 +91,22 @@ public interface ClusterMetadata {
      */
     Future<org.apache.kafka.common.protocol.Errors> awaitReplicated(org.apache.kafka.common.TopicPartition tp,
                                                                     long requiredOffset, int minIsr, long timeoutMs);
+
+    /**
+     * Told when this broker starts leading a partition (or leads it again at a new leader epoch) and when it stops
+     * (Kafka's {@code onLeadershipChange}: the group coordinator loads and unloads {@code __consumer_offsets}
+     * partitions). Called on the cluster's context, in the order the changes happen; must not block.
+     */
+    interface LeadershipListener {
+        void elected(org.apache.kafka.common.TopicPartition tp, int leaderEpoch);
+
+        void resigned(org.apache.kafka.common.TopicPartition tp);
+
+        /** A topic was deleted from the cluster: committed offsets of it go too (Kafka's {@code onPartitionsDeleted}). */
+        default void deleted(String topic) {
+        }
+    }
+
+    /** Adds a listener, told at once of every partition this broker leads now. Any thread. */
+    void addLeadershipListener(LeadershipListener listener);
 }

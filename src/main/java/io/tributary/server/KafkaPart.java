@@ -76,6 +76,12 @@ final class KafkaPart implements Part {
                     config.getBoolean(NodeConfig.DELETE_TOPIC_ENABLE), log.service(),
                     cluster == null ? log.producerIds() : new io.tributary.txn.ProducerIdManager(cluster::reserveProducerIds),
                     groups.service(), config.all(), metrics == null ? null : metrics.kafka(), cluster);
+            if (cluster != null) {
+                io.tributary.kafka.ReplicatedOffsetsLog offsets = new io.tributary.kafka.ReplicatedOffsetsLog(config.nodeId(),
+                        cluster, log.service(), groups.service(), longOf("offsets.commit.timeout.ms", 5000));
+                groups.service().replicateThrough(offsets);
+                cluster.addLeadershipListener(offsets);
+            }
             if (metrics != null) {
                 metrics.bindKafka(log.service(), groups.service(), time, config.nodeId(), advertisedHost() + ":" + config.kafkaPort(),
                         cluster);

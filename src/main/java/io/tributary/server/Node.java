@@ -68,12 +68,12 @@ public final class Node {
         metrics = config.getBoolean(NodeConfig.METRICS_ENABLED) ? new NodeMetrics(vertx) : null;
         ioExecutor = newIoExecutor(config.getInt(NodeConfig.NUM_IO_THREADS));
         log = new LogPart(vertx, config, time, ioExecutor);
-        groups = new GroupsPart(vertx, config, time, log);
         CoordinationPart coordination = new CoordinationPart(vertx, config, time, metrics);
+        groups = new GroupsPart(vertx, config, time, log, coordination);
         KafkaPart kafka = new KafkaPart(vertx, config, time, log, groups, coordination, metrics);
         // The ZooKeeper listener before the Kafka one: in a cluster the broker opens its listener only once it is
         // registered, which may wait for an earlier run's session to expire.
-        parts.addAll(List.of(log, groups, coordination, new ZkPart(vertx, config, coordination, metrics), kafka,
+        parts.addAll(List.of(log, coordination, groups, new ZkPart(vertx, config, coordination, metrics), kafka,
                 new HttpPart(vertx, config, log, groups, coordination, kafka, health, metrics)));
         Path dataDir = config.dataDir();
         Future<Void> chain = vertx.executeBlocking(() -> {

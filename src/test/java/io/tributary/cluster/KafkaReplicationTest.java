@@ -61,7 +61,8 @@ class KafkaReplicationTest {
     @BeforeAll
     static void up() {
         cluster = new LocalCluster(dir.resolve("cluster"), 3, Map.of("TRIBUTARY_TICKTIME", "500",
-                "TRIBUTARY_BROKER_SESSION_TIMEOUT_MS", "4000", "TRIBUTARY_REPLICA_LAG_TIME_MAX_MS", "4000"));
+                "TRIBUTARY_BROKER_SESSION_TIMEOUT_MS", "4000", "TRIBUTARY_REPLICA_LAG_TIME_MAX_MS", "4000",
+                "TRIBUTARY_OFFSETS_TOPIC_NUM_PARTITIONS", "6"));
         cluster.up();
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
@@ -262,5 +263,117 @@ class KafkaReplicationTest {
         try (KafkaProducer<String, String> producer = producer(Map.of())) {
             producer.send(new ProducerRecord<>("strict", "again")).get(30, TimeUnit.SECONDS);
         }
+    }
+    /**
+     * Groups on a cluster: the group's coordinator is the leader of its {@code __consumer_offsets} partition
+     * (replicated three times); kill -9 of that broker moves the group to the partition's new leader, which
+     * loaded the committed offsets from its replica: the consumer carries on, nothing committed is lost, and a
+     * new member of the group starts exactly where the last commit left it.
+     */
+    @Test
+    void consumerGroupSurvivesKillOfItsCoordinator() throws Exception {
+        admin.createTopics(List.of(new NewTopic("orders", 3, (short) 3))).all().get(30, TimeUnit.SECONDS);
+        inSync("orders", 3);
+        int total = 2000;
+        try (KafkaProducer<String, String> producer = producer(Map.of())) {
+            for (int i = 0; i < total; i++) {
+                producer.send(new ProducerRecord<>("orders", "k" + i, "o" + i));
+            }
+            producer.flush();
+        }
+        Properties cp = new Properties();
+        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
+        cp.put(ConsumerConfig.GROUP_ID_CONFIG, "billing");
+        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        cp.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        cp.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "100");
+        cp.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+        cp.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "1000");
+        cp.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        cp.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        int[] killed = {-1};
+        try {
+            groupCarriesOn(cp, total, seen, killed);
+        } finally {
+            if (killed[0] > 0) {
+                cluster.run("start", Integer.toString(killed[0]));
+            }
+        }
+    }
+
+    private void groupCarriesOn(Properties cp, int total, java.util.Set<String> seen, int[] killed) throws Exception {
+        int coordinator;
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(cp, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of("orders"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (seen.size() < total / 2 && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> seen.add(r.value()));
+            }
+            consumer.commitSync();
+            coordinator = admin.describeConsumerGroups(List.of("billing")).all().get(10, TimeUnit.SECONDS)
+                    .get("billing").coordinator().id();
+            Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> before =
+                    admin.listConsumerGroupOffsets("billing").partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            assertEquals(seen.size(), before.values().stream().mapToLong(o -> o.offset()).sum(), "committed = consumed");
+
+            cluster.run("kill", Integer.toString(coordinator));
+            killed[0] = coordinator;
+            // The consumer finds the new coordinator by itself; commits during the failover may fail and are retried.
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            boolean committed = false;
+            while ((seen.size() < total || !committed) && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> seen.add(r.value()));
+                try {
+                    consumer.commitSync(Duration.ofSeconds(5));
+                    committed = seen.size() == total;
+                } catch (org.apache.kafka.common.KafkaException retry) {
+                    committed = false;
+                }
+            }
+            assertEquals(total, seen.size(), "every record consumed across the coordinator's death");
+            assertTrue(committed, "the final commit went through the new coordinator");
+        }
+        int moved = await("the group's coordinator moved", Duration.ofSeconds(30), () -> {
+            try {
+                int id = admin.describeConsumerGroups(List.of("billing")).all().get(5, TimeUnit.SECONDS).get("billing").coordinator().id();
+                return id != coordinator ? id : null;
+            } catch (Exception e) {
+                return null;
+            }
+        });
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> after =
+                admin.listConsumerGroupOffsets("billing").partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        assertEquals(total, after.values().stream().mapToLong(o -> o.offset()).sum(),
+                "committed offsets = log end offsets, read from coordinator " + moved);
+
+        try (KafkaProducer<String, String> producer = producer(Map.of())) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>("orders", "late" + i, "late" + i));
+            }
+            producer.flush();
+        }
+        List<String> resumed = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(cp, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of("orders"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (resumed.size() < 10 && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> resumed.add(r.value()));
+            }
+            consumer.poll(Duration.ofMillis(1000)).forEach(r -> resumed.add(r.value()));
+        }
+        assertEquals(10, resumed.size(), "a new member starts at the committed offsets: " + resumed);
+        assertTrue(resumed.stream().allMatch(v -> v.startsWith("late")), resumed.toString());
+
+        // Deleting the topic deletes its committed offsets, on whichever broker coordinates the group.
+        admin.deleteTopics(List.of("orders")).all().get(30, TimeUnit.SECONDS);
+        await("the group's offsets of the deleted topic gone", Duration.ofSeconds(30), () -> {
+            try {
+                return admin.listConsumerGroupOffsets("billing").partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS)
+                        .isEmpty() ? true : null;
+            } catch (Exception e) {
+                return null;
+            }
+        });
     }
 }

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -259,11 +260,56 @@ class GroupCoordinatorTest {
     @Test
     void loadingRefusesRequestsUntilFinished() {
         GroupCoordinator loading = newCoordinator();
+        for (int p = 0; p < config.offsetsTopicPartitions(); p++) {
+            loading.beginLoading(p);
+        }
         AtomicReference<JoinGroupResponseData> r = new AtomicReference<>();
         loading.joinGroup(joinRequest("g", "", null, "range"), (short) 9, "c", "/h", r::set);
         assertEquals(Errors.COORDINATOR_LOAD_IN_PROGRESS.code(), r.get().errorCode());
         assertEquals(Errors.COORDINATOR_LOAD_IN_PROGRESS, loading.heartbeat(new HeartbeatRequestData().setGroupId("g")));
         assertNull(loading.fetchOffsets("g", null));
+    }
+
+    /**
+     * On a cluster a coordinator serves the groups of the partitions it leads: NOT_COORDINATOR for the others,
+     * COORDINATOR_LOAD_IN_PROGRESS while one loads, and on resignation its groups go (waiting joins answered
+     * NOT_COORDINATOR, so their clients look the coordinator up again) while other partitions' groups stay.
+     */
+    @Test
+    void partitionsAreServedFromElectionToResignation() {
+        coordinator = newCoordinator();
+        String g = "g";
+        int mine = coordinator.partitionFor(g);
+        String other = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "other-" + i)
+                .filter(o -> coordinator.partitionFor(o) != mine).findFirst().orElseThrow();
+        assertEquals(Errors.NOT_COORDINATOR.code(), join(joinRequest(g, "", null, "range")).get().errorCode());
+        assertTrue(coordinator.beginLoading(mine));
+        assertFalse(coordinator.beginLoading(mine), "already served");
+        assertEquals(Errors.COORDINATOR_LOAD_IN_PROGRESS.code(), join(joinRequest(g, "", null, "range")).get().errorCode());
+        coordinator.finishLoading(mine);
+        coordinator.beginLoading(coordinator.partitionFor(other));
+        coordinator.finishLoading(coordinator.partitionFor(other));
+        JoinGroupResponseData[] m = stableGroupOfTwo();
+        TopicPartition tp = new TopicPartition("t", 0);
+        assertEquals(Errors.NONE, commit(g, m[0].memberId(), 1, tp, 42).get(tp));
+        AtomicReference<JoinGroupResponseData> waiting = joinNew(other, "range");
+        assertNull(waiting.get(), "the first member of a new group waits out the initial delay");
+        AtomicReference<JoinGroupResponseData> rejoin = joinNew(g, "range");
+        assertNull(rejoin.get(), "a new member's join waits for the rebalance");
+
+        coordinator.unload(mine);
+        assertEquals(Errors.NOT_COORDINATOR.code(), rejoin.get().errorCode(), "a waiting join is answered");
+        assertEquals(Errors.NOT_COORDINATOR, coordinator.availability(g));
+        assertNull(coordinator.fetchOffsets(g, null));
+        assertNull(waiting.get(), "the other partition's group is untouched");
+        assertEquals(Errors.NONE, coordinator.availability(other));
+        assertEquals(List.of(other), coordinator.listGroups(java.util.Set.of()).stream().map(GroupCoordinator.GroupListing::groupId).toList());
+
+        // Elected again: the group comes back from its records, as the verticle replays them.
+        assertTrue(coordinator.beginLoading(mine));
+        store.replayOnly(coordinator);
+        coordinator.finishLoading(mine);
+        assertEquals(42, coordinator.fetchOffsets(g, null).get(tp).offset());
     }
 
     // ---------------------------------------------------------------- offsets

@@ -24,10 +24,15 @@ final class MemoryStore implements GroupStore {
 
     /** Replays everything written into {@code into}, as a restarted node does from the topic. */
     void replayInto(GroupCoordinator into) {
+        replayOnly(into);
+        into.finishLoading();
+    }
+
+    /** Replays without ending the load (a cluster's coordinator finishes one partition at a time). */
+    void replayOnly(GroupCoordinator into) {
         for (Appended a : log) {
             into.replay(java.nio.ByteBuffer.wrap(a.record().key()),
                     a.record().value() == null ? null : java.nio.ByteBuffer.wrap(a.record().value()));
         }
-        into.finishLoading();
     }
 }

@@ -77,7 +77,8 @@ public final class KafkaClusterVerticle extends VerticleBase implements ClusterM
         registration = new BrokerRegistration(vertx, session,
                 new Broker(settings.nodeId(), settings.host(), settings.port(), settings.rack()),
                 settings.localClusterId(), time::milliseconds, cache::clusterId);
-        LocalReplicas local = new LocalReplicas(settings.nodeId(), cache, logs, () -> replicas.changed());
+        LocalReplicas local = new LocalReplicas(settings.nodeId(), cache, logs, () -> replicas.changed(),
+                topic -> replicas.deleted(topic));
         replicas = new ReplicaManager(vertx, settings.nodeId(), session, cache, logs,
                 new ReplicaManager.Settings(settings.replicaLagTimeMaxMs(), settings.fetch()), time::milliseconds);
         cache.onChange(controller::changed);
@@ -133,6 +134,11 @@ public final class KafkaClusterVerticle extends VerticleBase implements ClusterM
         Promise<Errors> result = Promise.promise();
         context.runOnContext(v -> replicas.awaitReplicated(tp, requiredOffset, minIsr, timeoutMs).onComplete(result));
         return result.future();
+    }
+
+    @Override
+    public void addLeadershipListener(LeadershipListener listener) {
+        context.runOnContext(v -> replicas.addListener(listener));
     }
 
     @Override

@@ -32,13 +32,18 @@ final class LocalReplicas {
     private final Set<String> warned = new HashSet<>();
 
     private final Runnable created;
+    private final java.util.function.Consumer<String> deleted;
 
-    /** @param created run (on the context) when local logs were created, so roles are taken on them */
-    LocalReplicas(int self, MetadataCache cache, LogService logs, Runnable created) {
+    /**
+     * @param created run (on the context) when local logs were created, so roles are taken on them
+     * @param deleted told (on the context) of a topic the cluster deleted
+     */
+    LocalReplicas(int self, MetadataCache cache, LogService logs, Runnable created, java.util.function.Consumer<String> deleted) {
         this.self = self;
         this.cache = cache;
         this.logs = logs;
         this.created = created;
+        this.deleted = deleted;
     }
 
     void changed() {
@@ -55,6 +60,7 @@ final class LocalReplicas {
             if (seen.contains(local.topicId()) && image.topic(local.name()) == null && !creating.contains(local.name())) {
                 creating.add(local.name());
                 seen.remove(local.topicId());
+                deleted.accept(local.name());
                 logs.deleteTopic(local.name()).onComplete(ar -> {
                     creating.remove(local.name());
                     if (ar.failed()) {

@@ -57,6 +57,7 @@ final class ReplicaManager {
     private final Map<TopicPartition, List<Waiter>> waiters = new HashMap<>();
     private final Set<TopicPartition> hwManaged = new HashSet<>();
     private final Set<TopicPartition> isrWriting = new HashSet<>();
+    private final List<ClusterMetadata.LeadershipListener> listeners = new ArrayList<>();
     private final long timer;
 
     ReplicaManager(Vertx vertx, int self, MetaSession session, MetadataCache cache, LogService logs, Settings settings,
@@ -69,6 +70,41 @@ final class ReplicaManager {
         this.settings = settings;
         this.clock = clock;
         this.timer = vertx.setPeriodic(Math.max(100, settings.lagTimeMaxMs() / 2), t -> checkAll());
+    }
+
+    void addListener(ClusterMetadata.LeadershipListener listener) {
+        listeners.add(listener);
+        leading.forEach((tp, ls) -> listener.elected(tp, ls.leaderEpoch()));
+    }
+
+    private void elected(TopicPartition tp, int epoch) {
+        for (ClusterMetadata.LeadershipListener l : listeners) {
+            try {
+                l.elected(tp, epoch);
+            } catch (RuntimeException e) {
+                LOG.error("{}: a leadership listener failed", tp, e);
+            }
+        }
+    }
+
+    private void resigned(TopicPartition tp) {
+        for (ClusterMetadata.LeadershipListener l : listeners) {
+            try {
+                l.resigned(tp);
+            } catch (RuntimeException e) {
+                LOG.error("{}: a leadership listener failed", tp, e);
+            }
+        }
+    }
+
+    void deleted(String topic) {
+        for (ClusterMetadata.LeadershipListener l : listeners) {
+            try {
+                l.deleted(topic);
+            } catch (RuntimeException e) {
+                LOG.error("topic {}: a listener failed", topic, e);
+            }
+        }
     }
 
     void stop() {
@@ -126,12 +162,14 @@ final class ReplicaManager {
         leading.put(tp, new LeaderState(self, s.leaderEpoch(), start, s.replicas(), s.isr(), clock.getAsLong()));
         LOG.info("{}: leader at epoch {} from offset {}, ISR {}", tp, s.leaderEpoch(), start, s.isr());
         advance(tp);
+        elected(tp, s.leaderEpoch());
     }
 
     private void becomeFollower(TopicPartition tp, ClusterMetadata.Topic t, ClusterMetadata.Partition s,
                                 ClusterMetadata.Image image) {
         if (leading.remove(tp) != null) {
             failWaiters(tp, Errors.NOT_LEADER_OR_FOLLOWER);
+            resigned(tp);
         }
         Integer current = following.get(tp);
         if (current != null && current != s.leader()) {
@@ -149,6 +187,7 @@ final class ReplicaManager {
         if (leading.remove(tp) != null) {
             LOG.info("{}: no longer the leader ({})", tp, why);
             failWaiters(tp, Errors.NOT_LEADER_OR_FOLLOWER);
+            resigned(tp);
         }
         unfollow(tp);
     }

@@ -108,8 +108,10 @@ public final class DeleteTopicsHandler implements ApiHandler {
             Future<Void> deleted = broker.clustered() ? broker.cluster().deleteTopic(target.name(), Math.max(0, req.timeoutMs()))
                     : broker.logs().deleteTopic(target.name());
             work.add(deleted
-                    // As Kafka does, committed offsets of a deleted topic are deleted too.
-                    .compose(v -> broker.groups().call(c -> c.deleteOffsetsOfTopic(target.name())))
+                    // As Kafka does, committed offsets of a deleted topic are deleted too (on a cluster, every
+                    // coordinator does it for its groups when it sees the topic gone).
+                    .compose(v -> broker.clustered() ? Future.succeededFuture()
+                            : broker.groups().call(c -> c.deleteOffsetsOfTopic(target.name())))
                     .andThen(ar -> {
                         if (ar.failed()) {
                             setError(result, AdminErrors.of(ar.cause()), version);

@@ -30,9 +30,11 @@ public final class LeaveGroupHandler implements ApiHandler {
         LeaveGroupRequestData req = ((LeaveGroupRequest) request).data();
         short version = request.version();
         List<MemberIdentity> members = version >= 3 ? req.members() : List.of(new MemberIdentity().setMemberId(req.memberId()));
-        return broker.groups().call(c -> c.leaveGroup(req.groupId(), members))
-                .map(results -> results == null
-                        ? new LeaveGroupResponse(List.of(), Errors.COORDINATOR_LOAD_IN_PROGRESS, 0, version).data()
-                        : new LeaveGroupResponse(results, Errors.NONE, 0, version).data());
+        return broker.groups().call(c -> {
+            List<org.apache.kafka.common.message.LeaveGroupResponseData.MemberResponse> results = c.leaveGroup(req.groupId(), members);
+            return results == null
+                    ? new LeaveGroupResponse(List.of(), c.availability(req.groupId()), 0, version).data()
+                    : new LeaveGroupResponse(results, Errors.NONE, 0, version).data();
+        });
     }
 }

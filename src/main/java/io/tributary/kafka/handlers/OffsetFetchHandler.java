@@ -95,11 +95,17 @@ public final class OffsetFetchHandler implements ApiHandler {
         }
         return broker.groups().call(c -> {
             List<Map<TopicPartition, OffsetAndMetadata>> found = new ArrayList<>();
+            List<Errors> errors = new ArrayList<>();
             for (Ask a : asks) {
                 found.add(c.fetchOffsets(a.groupId(), a.partitions()));
+                errors.add(c.availability(a.groupId()));
             }
-            return found;
-        }).map(found -> version < 8 ? single(asks.get(0), found.get(0), version) : batched(asks, found, byId));
+            return new Fetched(found, errors);
+        }).map(f -> version < 8 ? single(asks.get(0), f.found().get(0), f.errors().get(0), version) : batched(asks, f, byId));
+    }
+
+    /** Per asked group: its offsets, or null with the reason (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS). */
+    private record Fetched(List<Map<TopicPartition, OffsetAndMetadata>> found, List<Errors> errors) {
     }
 
     /** The partitions to answer: those asked for, or every committed one when all were asked for. */
@@ -107,11 +113,11 @@ public final class OffsetFetchHandler implements ApiHandler {
         return ask.partitions() != null ? ask.partitions() : new ArrayList<>(found.keySet());
     }
 
-    private static ApiMessage single(Ask ask, Map<TopicPartition, OffsetAndMetadata> found, short version) {
+    private static ApiMessage single(Ask ask, Map<TopicPartition, OffsetAndMetadata> found, Errors unavailable, short version) {
         OffsetFetchResponseData resp = new OffsetFetchResponseData();
         boolean loading = found == null;
         if (loading && version >= 2) {
-            return resp.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code());
+            return resp.setErrorCode(unavailable.code());
         }
         Map<String, OffsetFetchResponseTopic> topics = new LinkedHashMap<>();
         List<TopicPartition> partitions = loading ? (ask.partitions() == null ? List.of() : ask.partitions()) : answerFor(ask, found);
@@ -121,7 +127,7 @@ public final class OffsetFetchHandler implements ApiHandler {
                     .setPartitionIndex(tp.partition())
                     .setCommittedOffset(om == null ? -1 : om.offset())
                     .setMetadata(om == null ? "" : om.metadata())
-                    .setErrorCode(loading ? Errors.COORDINATOR_LOAD_IN_PROGRESS.code() : Errors.NONE.code());
+                    .setErrorCode(loading ? unavailable.code() : Errors.NONE.code());
             if (version >= 5) {
                 p.setCommittedLeaderEpoch(om == null ? -1 : om.leaderEpoch());
             }
@@ -131,15 +137,15 @@ public final class OffsetFetchHandler implements ApiHandler {
         return resp;
     }
 
-    private ApiMessage batched(List<Ask> asks, List<Map<TopicPartition, OffsetAndMetadata>> found, boolean byId) {
+    private ApiMessage batched(List<Ask> asks, Fetched fetched, boolean byId) {
         OffsetFetchResponseData resp = new OffsetFetchResponseData();
         for (int i = 0; i < asks.size(); i++) {
             Ask ask = asks.get(i);
-            Map<TopicPartition, OffsetAndMetadata> offsets = found.get(i);
+            Map<TopicPartition, OffsetAndMetadata> offsets = fetched.found().get(i);
             OffsetFetchResponseGroup g = new OffsetFetchResponseGroup().setGroupId(ask.groupId());
             resp.groups().add(g);
             if (offsets == null) {
-                g.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code());
+                g.setErrorCode(fetched.errors().get(i).code());
                 continue;
             }
             Map<String, OffsetFetchResponseTopics> topics = new LinkedHashMap<>();
