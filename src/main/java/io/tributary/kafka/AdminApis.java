@@ -16,7 +16,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
  * range kafka-clients can parse: CreateTopics 2-7, DeleteTopics 1-6, CreatePartitions 0-3,
  * DescribeConfigs 1-4, AlterConfigs 0-2, IncrementalAlterConfigs 0-1, DescribeCluster 0-2,
  * DescribeClientQuotas 0-1 and DescribeUserScramCredentials 0 (always empty: no quotas are enforced and
- * there is no SASL; their Alter APIs are not offered, so kafka-configs fails cleanly on them).
+ * there is no SASL; their Alter APIs are not offered, so kafka-configs fails cleanly on them), ElectLeaders 0-2
+ * and DescribeLogDirs 1-4.
  */
 final class AdminApis {
     private AdminApis() {
@@ -32,5 +33,7 @@ final class AdminApis {
         apis.register(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(broker));
         apis.register(ApiKeys.DESCRIBE_CLIENT_QUOTAS, new DescribeClientQuotasHandler());
         apis.register(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsHandler());
+        apis.register(ApiKeys.ELECT_LEADERS, new io.tributary.kafka.handlers.ElectLeadersHandler(broker));
+        apis.register(ApiKeys.DESCRIBE_LOG_DIRS, new io.tributary.kafka.handlers.DescribeLogDirsHandler(broker));
     }
 }

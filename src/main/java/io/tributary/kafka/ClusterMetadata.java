@@ -107,6 +107,14 @@ public interface ClusterMetadata {
         }
     }
 
+    /**
+     * ElectLeaders: preferred-replica elections, or with {@code unclean} unclean ones for leaderless partitions,
+     * for {@code partitions} (null: every partition, answered only for those that needed one). Done by the
+     * controller; fails with NotControllerException on another broker (the admin client asks the controller).
+     */
+    Future<Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.common.requests.ApiError>> electLeaders(
+            boolean unclean, java.util.Collection<org.apache.kafka.common.TopicPartition> partitions);
+
     /** Adds a listener, told at once of every partition this broker leads now. Any thread. */
     void addLeadershipListener(LeadershipListener listener);
 }

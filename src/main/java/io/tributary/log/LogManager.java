@@ -133,6 +133,9 @@ public final class LogManager implements Closeable {
 
     Path partitionDir(TopicPartition tp) { return dataDir.resolve(tp.topic() + "-" + tp.partition()); }
 
+    /** The one log directory (Kafka's {@code log.dirs} with one entry). */
+    public Path dataDir() { return dataDir; }
+
     /** Parses {@code <topic>-<partition>} at the last '-'; null if the name does not fit. */
     static TopicPartition parsePartitionDir(String name) {
         int i = name.lastIndexOf('-');

@@ -61,7 +61,11 @@ final class KafkaPart implements Part {
                     new ReplicaFetcher.Settings((int) longOf("replica.fetch.wait.max.ms", 500),
                             (int) longOf("replica.fetch.min.bytes", 1), (int) longOf("replica.fetch.response.max.bytes", 10 << 20),
                             (int) longOf("replica.fetch.max.bytes", 1 << 20),
-                            config.getInt(NodeConfig.SOCKET_REQUEST_MAX_BYTES))),
+                            config.getInt(NodeConfig.SOCKET_REQUEST_MAX_BYTES)),
+                    new KafkaClusterVerticle.Rebalance(Boolean.parseBoolean(config.all().getOrDefault(
+                            "auto.leader.rebalance.enable", "true").trim()),
+                            longOf("leader.imbalance.check.interval.seconds", 300) * 1000,
+                            (int) longOf("leader.imbalance.per.broker.percentage", 10))),
                     coordination.coordinator(), log.service(), time);
             joined = vertx.deployVerticle(cluster).compose(id -> {
                 clusterDeployment = id;

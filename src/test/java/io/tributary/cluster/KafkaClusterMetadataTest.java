@@ -325,4 +325,45 @@ class KafkaClusterMetadataTest {
             assertEquals(1, s.getInteger("leader_epoch"), "one leader change, one epoch: " + s.encode());
         }
     }
+    private static io.tributary.testing.Processes.Result tool(String mainClass, String... args) {
+        io.tributary.testing.Processes.Result r = io.tributary.testing.Processes.java(mainClass, List.of(args), null, 120);
+        assertEquals(0, r.exitCode(), mainClass + " " + String.join(" ", args) + " failed:\n" + r.all());
+        return r;
+    }
+
+    /**
+     * After the last test, the restarted broker is back in the ISR but leads none of the partitions it is the
+     * preferred replica of: {@code kafka-leader-election.sh --election-type preferred} moves them back (and has
+     * nothing to do a second time), and {@code kafka-log-dirs.sh} shows every broker's replicas of the topic.
+     */
+    @Test
+    @Order(6)
+    void leaderElectionAndLogDirsToolsWork() throws Exception {
+        TopicDescription before = describe("spread");
+        assertTrue(before.partitions().stream().anyMatch(p -> p.leader().id() != p.replicas().get(0).id()),
+                "a partition is not led by its preferred replica: " + before);
+        String out = tool("org.apache.kafka.tools.LeaderElectionCommand", "--bootstrap-server", cluster.bootstrap(),
+                "--election-type", "preferred", "--all-topic-partitions").stdout();
+        assertTrue(out.contains("Successfully completed leader election (PREFERRED)"), out);
+        TopicDescription after = await("every 'spread' partition led by its preferred replica", Duration.ofSeconds(30), () -> {
+            TopicDescription d = describe("spread");
+            return d.partitions().stream().allMatch(p -> p.leader() != null && p.leader().id() == p.replicas().get(0).id())
+                    ? d : null;
+        });
+        assertEquals(3, after.partitions().get(0).isr().size(), after.toString());
+        String again = tool("org.apache.kafka.tools.LeaderElectionCommand", "--bootstrap-server", cluster.bootstrap(),
+                "--election-type", "preferred", "--topic", "spread", "--partition", "0").stdout();
+        assertTrue(again.contains("Valid replica already elected"), again);
+
+        String dirs = tool("org.apache.kafka.tools.LogDirsCommand", "--bootstrap-server", cluster.bootstrap(),
+                "--describe", "--broker-list", "1,2,3", "--topic-list", "spread").stdout();
+        JsonObject json = new JsonObject(dirs.lines().filter(l -> l.startsWith("{")).findFirst()
+                .orElseThrow(() -> new AssertionError(dirs)));
+        assertEquals(3, json.getJsonArray("brokers").size(), dirs);
+        for (Object b : json.getJsonArray("brokers")) {
+            io.vertx.core.json.JsonArray partitions = ((JsonObject) b).getJsonArray("logDirs").getJsonObject(0)
+                    .getJsonArray("partitions");
+            assertEquals(before.partitions().size(), partitions.size(), "every replica of 'spread' on broker " + b);
+        }
+    }
 }

@@ -50,6 +50,26 @@ class KafkaToolsTest {
         return tool("org.apache.kafka.tools.TopicCommand", null, all.toArray(String[]::new));
     }
 
+    /** On one node every partition is led by its only, preferred replica; kafka-log-dirs shows the data dir. */
+    @Test
+    void leaderElectionHasNothingToDoAndLogDirsShowTheDataDir() {
+        topics("--create", "--topic", "dirs-topic", "--partitions", "2", "--replication-factor", "1");
+        String elect = tool("org.apache.kafka.tools.LeaderElectionCommand", null, "--bootstrap-server", node.bootstrap(),
+                "--election-type", "preferred", "--topic", "dirs-topic", "--partition", "1").stdout();
+        assertTrue(elect.contains("Valid replica already elected for partitions dirs-topic-1"), elect);
+        Result unknown = Processes.java("org.apache.kafka.tools.LeaderElectionCommand", List.of("--bootstrap-server",
+                node.bootstrap(), "--election-type", "preferred", "--topic", "no-such-topic", "--partition", "0"), null, 120);
+        assertTrue(unknown.all().contains("UnknownTopicOrPartitionException"), unknown.all());
+        String dirs = tool("org.apache.kafka.tools.LogDirsCommand", null, "--bootstrap-server", node.bootstrap(),
+                "--describe", "--topic-list", "dirs-topic").stdout();
+        io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(dirs.lines().filter(l -> l.startsWith("{"))
+                .findFirst().orElseThrow(() -> new AssertionError(dirs)));
+        io.vertx.core.json.JsonObject dir = json.getJsonArray("brokers").getJsonObject(0).getJsonArray("logDirs").getJsonObject(0);
+        assertTrue(dir.getString("logDir").startsWith("/"), dirs);
+        assertEquals(List.of("dirs-topic-0", "dirs-topic-1"), dir.getJsonArray("partitions").stream()
+                .map(o -> ((io.vertx.core.json.JsonObject) o).getString("partition")).sorted().toList(), dirs);
+    }
+
     @Test
     void topicsCreateListDescribeAlterDelete() {
         topics("--create", "--topic", "tools-topic", "--partitions", "3", "--replication-factor", "1",

@@ -7,8 +7,16 @@ import io.tributary.kafka.ClusterMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.vertx.core.Future;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiError;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -205,11 +213,91 @@ final class Controller {
                 .onComplete(ar -> done(key, ar.succeeded() ? ar.result() : null));
     }
 
-    private void update(String key, String topic, int p, KafkaZnodes.State s, int version) {
+    private Future<Result> update(String key, String topic, int p, KafkaZnodes.State s, int version) {
         writing.add(key);
-        session.call(new Op.Multi(List.of(new Op.Check(KafkaZnodes.CONTROLLER_EPOCH, epochVersion),
+        return session.call(new Op.Multi(List.of(new Op.Check(KafkaZnodes.CONTROLLER_EPOCH, epochVersion),
                         new Op.SetData(KafkaZnodes.state(topic, p), KafkaZnodes.state(s), version))))
-                .onComplete(ar -> done(key, ar.succeeded() ? ar.result() : null));
+                .andThen(ar -> done(key, ar.succeeded() ? ar.result() : null));
+    }
+
+    /**
+     * ElectLeaders, on the controller: PREFERRED or (with {@code unclean}) UNCLEAN elections for {@code partitions}
+     * (null: every partition; then, as Kafka answers, only those an election was needed for). Per partition NONE once
+     * its new state is written, or the reason it was not (see {@link Elections}). Fails with NotControllerException
+     * on any other broker.
+     */
+    Future<Map<TopicPartition, ApiError>> electLeaders(boolean unclean, Collection<TopicPartition> partitions) {
+        if (!active) {
+            return Future.failedFuture(new NotControllerException("This broker is not the controller."));
+        }
+        boolean all = partitions == null;
+        List<TopicPartition> targets = new ArrayList<>();
+        if (all) {
+            cache.topics().forEach((t, a) -> a.replicas().keySet().forEach(p -> targets.add(new TopicPartition(t, p))));
+        } else {
+            targets.addAll(partitions);
+        }
+        Map<TopicPartition, ApiError> out = new LinkedHashMap<>();
+        List<Future<?>> writes = new ArrayList<>();
+        Set<Integer> live = cache.brokers().keySet();
+        for (TopicPartition tp : targets) {
+            KafkaZnodes.Assignment a = cache.topics().get(tp.topic());
+            List<Integer> replicas = a == null ? null : a.replicas().get(tp.partition());
+            MetadataCache.VersionedState vs = a == null ? null : cache.states(tp.topic()).get(tp.partition());
+            String key = tp.topic() + "/" + tp.partition();
+            if (replicas == null) {
+                out.put(tp, new ApiError(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The partition does not exist."));
+                continue;
+            } else if (vs == null || writing.contains(key)) {
+                out.put(tp, new ApiError(Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE, "The partition's state is being written; retry."));
+                continue;
+            }
+            Elections.Choice c = unclean ? Elections.unclean(tp, replicas, vs.state(), live, epoch)
+                    : Elections.preferred(tp, replicas, vs.state(), live, epoch);
+            if (c.next() == null) {
+                if (!(all && c.error() == Errors.ELECTION_NOT_NEEDED)) {
+                    out.put(tp, new ApiError(c.error(), c.message()));
+                }
+                continue;
+            }
+            if (c.unclean()) {
+                LOG.warn("{}: UNCLEAN leader election (ElectLeaders): no ISR member of {} is alive; broker {} leads and "
+                        + "records acknowledged by the old ISR may be lost", tp, vs.state().isr(), c.next().leader());
+            } else {
+                LOG.info("{}: {} election: leader {} -> {} (leader epoch {})", tp, unclean ? "unclean" : "preferred",
+                        vs.state().leader(), c.next().leader(), c.next().leaderEpoch());
+            }
+            out.put(tp, ApiError.NONE);
+            writes.add(update(key, tp.topic(), tp.partition(), c.next(), vs.version()).andThen(ar -> {
+                if (ar.failed() || ar.result().err() != Codes.OK) {
+                    out.put(tp, new ApiError(active ? Errors.REQUEST_TIMED_OUT : Errors.NOT_CONTROLLER,
+                            "The partition's state changed meanwhile; retry."));
+                }
+            }));
+        }
+        return Future.join(writes).transform(ignored -> Future.succeededFuture(out));
+    }
+
+    /** {@code auto.leader.rebalance.enable}: preferred elections where a broker's leader imbalance is above {@code percentage}. */
+    void rebalance(int percentage) {
+        if (!active || !cache.loaded()) {
+            return;
+        }
+        Map<TopicPartition, List<Integer>> assignments = new java.util.HashMap<>();
+        Map<TopicPartition, KafkaZnodes.State> states = new java.util.HashMap<>();
+        cache.topics().forEach((t, a) -> a.replicas().forEach((p, r) -> {
+            TopicPartition tp = new TopicPartition(t, p);
+            assignments.put(tp, r);
+            MetadataCache.VersionedState vs = cache.states(t).get(p);
+            if (vs != null) {
+                states.put(tp, vs.state());
+            }
+        }));
+        List<TopicPartition> moving = Elections.imbalanced(assignments, states, cache.brokers().keySet(), percentage);
+        if (!moving.isEmpty()) {
+            LOG.info("leader imbalance above {}%: preferred replica election for {}", percentage, moving);
+            electLeaders(false, moving);
+        }
     }
 
     private void done(String key, Result r) {

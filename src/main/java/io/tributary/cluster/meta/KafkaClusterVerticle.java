@@ -28,8 +28,16 @@ public final class KafkaClusterVerticle extends VerticleBase implements ClusterM
     private static final Logger LOG = LoggerFactory.getLogger(KafkaClusterVerticle.class);
 
     /** What the broker needs to know of itself. */
+    /**
+     * @param rebalance {@code auto.leader.rebalance.enable}, {@code leader.imbalance.check.interval.seconds} (in ms) and
+     *                  {@code leader.imbalance.per.broker.percentage}
+     */
     public record Settings(int nodeId, String host, int port, String rack, String localClusterId, int sessionTimeoutMs,
-                           boolean uncleanLeaderElection, long replicaLagTimeMaxMs, ReplicaFetcher.Settings fetch) {
+                           boolean uncleanLeaderElection, long replicaLagTimeMaxMs, ReplicaFetcher.Settings fetch,
+                           Rebalance rebalance) {
+    }
+
+    public record Rebalance(boolean enabled, long checkIntervalMs, int percentage) {
     }
 
     private final Settings settings;
@@ -85,6 +93,10 @@ public final class KafkaClusterVerticle extends VerticleBase implements ClusterM
         cache.onChange(local::changed);
         cache.onChange(replicas::changed);
         topics = new TopicAdmin(vertx, session, cache, logs);
+        if (settings.rebalance().enabled()) {
+            vertx.setPeriodic(Math.max(1000, settings.rebalance().checkIntervalMs()),
+                    t -> controller.rebalance(settings.rebalance().percentage()));
+        }
         session.open();
         return Future.succeededFuture();
     }
@@ -133,6 +145,14 @@ public final class KafkaClusterVerticle extends VerticleBase implements ClusterM
     public Future<Errors> awaitReplicated(TopicPartition tp, long requiredOffset, int minIsr, long timeoutMs) {
         Promise<Errors> result = Promise.promise();
         context.runOnContext(v -> replicas.awaitReplicated(tp, requiredOffset, minIsr, timeoutMs).onComplete(result));
+        return result.future();
+    }
+
+    @Override
+    public Future<Map<TopicPartition, org.apache.kafka.common.requests.ApiError>> electLeaders(boolean unclean,
+                                                                                             java.util.Collection<TopicPartition> partitions) {
+        Promise<Map<TopicPartition, org.apache.kafka.common.requests.ApiError>> result = Promise.promise();
+        context.runOnContext(v -> controller.electLeaders(unclean, partitions).onComplete(result));
         return result.future();
     }
 
