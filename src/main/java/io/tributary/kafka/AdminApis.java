@@ -17,7 +17,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
  * DescribeConfigs 1-4, AlterConfigs 0-2, IncrementalAlterConfigs 0-1, DescribeCluster 0-2,
  * DescribeClientQuotas 0-1 and DescribeUserScramCredentials 0 (always empty: no quotas are enforced and
  * there is no SASL; their Alter APIs are not offered, so kafka-configs fails cleanly on them), ElectLeaders 0-2
- * and DescribeLogDirs 1-4.
+ * DescribeLogDirs 1-4, AlterPartitionReassignments 0-1 and ListPartitionReassignments 0.
  */
 final class AdminApis {
     private AdminApis() {
@@ -35,5 +35,7 @@ final class AdminApis {
         apis.register(ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS, new DescribeUserScramCredentialsHandler());
         apis.register(ApiKeys.ELECT_LEADERS, new io.tributary.kafka.handlers.ElectLeadersHandler(broker));
         apis.register(ApiKeys.DESCRIBE_LOG_DIRS, new io.tributary.kafka.handlers.DescribeLogDirsHandler(broker));
+        apis.register(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, new io.tributary.kafka.handlers.AlterPartitionReassignmentsHandler(broker));
+        apis.register(ApiKeys.LIST_PARTITION_REASSIGNMENTS, new io.tributary.kafka.handlers.ListPartitionReassignmentsHandler(broker));
     }
 }

@@ -115,6 +115,21 @@ public interface ClusterMetadata {
     Future<Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.common.requests.ApiError>> electLeaders(
             boolean unclean, java.util.Collection<org.apache.kafka.common.TopicPartition> partitions);
 
+    /** A partition reassignment in progress: all replicas (old and target), the ones being added and removed. */
+    record Reassignment(List<Integer> replicas, List<Integer> adding, List<Integer> removing) {
+    }
+
+    /**
+     * AlterPartitionReassignments, on the controller (NotControllerException elsewhere): per partition a target
+     * replica list to move to, or empty to cancel the one in progress; the outcome of starting each.
+     */
+    Future<Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.common.requests.ApiError>> alterReassignments(
+            Map<org.apache.kafka.common.TopicPartition, java.util.Optional<List<Integer>>> targets, boolean allowReplicationFactorChange);
+
+    /** ListPartitionReassignments, on the controller: those in progress among {@code partitions} (null: all). */
+    Future<Map<org.apache.kafka.common.TopicPartition, Reassignment>> listReassignments(
+            java.util.Collection<org.apache.kafka.common.TopicPartition> partitions);
+
     /** Adds a listener, told at once of every partition this broker leads now. Any thread. */
     void addLeadershipListener(LeadershipListener listener);
 }

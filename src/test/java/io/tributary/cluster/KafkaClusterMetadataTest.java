@@ -366,4 +366,66 @@ class KafkaClusterMetadataTest {
             assertEquals(before.partitions().size(), partitions.size(), "every replica of 'spread' on broker " + b);
         }
     }
+    /**
+     * {@code kafka-reassign-partitions.sh} moves a partition with data from brokers [1, 2] to [3, 2]: the new replica
+     * catches up, joins the ISR, leadership leaves broker 1, broker 1 leaves the replicas, nothing is lost, and
+     * {@code --verify} reports it completed.
+     */
+    @Test
+    @Order(7)
+    void kafkaReassignPartitionsMovesAPartitionWithItsData() throws Exception {
+        admin.createTopics(List.of(new NewTopic("moving", Map.of(0, List.of(1, 2))).configs(Map.of("min.insync.replicas", "2"))))
+                .all().get(60, TimeUnit.SECONDS);
+        await("'moving' in sync on 1 and 2", Duration.ofSeconds(60), () -> {
+            TopicDescription d = describe("moving");
+            return d.partitions().get(0).isr().size() == 2 ? d : null;
+        });
+        Properties pp = new Properties();
+        pp.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
+        pp.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
+        try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(pp,
+                new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.StringSerializer())) {
+            for (int i = 0; i < 100; i++) {
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("moving", "m" + i));
+            }
+            producer.flush();
+        }
+        Path plan = dir.resolve("reassign.json");
+        java.nio.file.Files.writeString(plan, "{\"version\":1,\"partitions\":[{\"topic\":\"moving\",\"partition\":0,"
+                + "\"replicas\":[3,2]}]}");
+        String started = tool("org.apache.kafka.tools.reassign.ReassignPartitionsCommand", "--bootstrap-server", cluster.bootstrap(),
+                "--reassignment-json-file", plan.toString(), "--execute").stdout();
+        assertTrue(started.contains("Successfully started partition reassignment"), started);
+        TopicPartitionInfo moved = await("moving-0 on [3, 2]", Duration.ofSeconds(60), () -> {
+            try {
+                if (!admin.listPartitionReassignments().reassignments().get().isEmpty()) {
+                    return null;
+                }
+            } catch (InterruptedException | ExecutionException e) {
+                return null;
+            }
+            TopicPartitionInfo p = describe("moving").partitions().get(0);
+            return p.replicas().stream().map(Node::id).toList().equals(List.of(3, 2)) ? p : null;
+        });
+        assertEquals(Set.of(2, 3), moved.isr().stream().map(Node::id).collect(Collectors.toSet()), moved.toString());
+        assertTrue(moved.leader().id() == 3 || moved.leader().id() == 2, "led by a target replica: " + moved);
+        String verified = tool("org.apache.kafka.tools.reassign.ReassignPartitionsCommand", "--bootstrap-server", cluster.bootstrap(),
+                "--reassignment-json-file", plan.toString(), "--verify").stdout();
+        assertTrue(verified.contains("Reassignment of partition moving-0 is completed"), verified);
+
+        Properties cp = new Properties();
+        cp.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
+        List<String> read = new ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(cp,
+                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+            TopicPartition tp = new TopicPartition("moving", 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (read.size() < 100 && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> read.add(r.value()));
+            }
+        }
+        assertEquals(java.util.stream.IntStream.range(0, 100).mapToObj(i -> "m" + i).toList(), read, "every record, in order");
+    }
 }

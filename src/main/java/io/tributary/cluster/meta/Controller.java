@@ -59,6 +59,7 @@ final class Controller {
     private int epochVersion;
     /** Partitions ("topic/p") with a write in flight. */
     private final Set<String> writing = new HashSet<>();
+    private final Reassignments reassignments;
 
     Controller(int self, MetaSession session, MetadataCache cache, boolean unclean, LongSupplier clock) {
         this.self = self;
@@ -66,6 +67,7 @@ final class Controller {
         this.cache = cache;
         this.unclean = unclean;
         this.clock = clock;
+        this.reassignments = new Reassignments(session, cache, this);
     }
 
     boolean active() {
@@ -148,7 +150,42 @@ final class Controller {
         });
     }
 
+    /** The check that fences this controller's writes (a deposed one's fail). */
+    Op fence() {
+        return new Op.Check(KafkaZnodes.CONTROLLER_EPOCH, epochVersion);
+    }
+
+    /** Writes a partition's state unless a write of it is in flight (the next change retries). */
+    void writeState(String topic, int p, KafkaZnodes.State s, int version) {
+        String key = topic + "/" + p;
+        if (!writing.contains(key)) {
+            update(key, topic, p, s, version);
+        }
+    }
+
+    /** AlterPartitionReassignments, on the controller (see {@link Reassignments}). */
+    Future<Map<TopicPartition, ApiError>> alterReassignments(Map<TopicPartition, java.util.Optional<List<Integer>>> targets,
+                                                             boolean allowRfChange) {
+        if (!active) {
+            return Future.failedFuture(new NotControllerException("This broker is not the controller."));
+        }
+        return reassignments.alter(targets, allowRfChange);
+    }
+
+    /** ListPartitionReassignments, on the controller. */
+    Future<Map<TopicPartition, ClusterMetadata.Reassignment>> listReassignments(Collection<TopicPartition> partitions) {
+        if (!active) {
+            return Future.failedFuture(new NotControllerException("This broker is not the controller."));
+        }
+        return Future.succeededFuture(reassignments.list(partitions));
+    }
+
     private void reconcile() {
+        reconcileStates();
+        reassignments.reconcile();
+    }
+
+    private void reconcileStates() {
         Map<Integer, ClusterMetadata.Broker> live = cache.brokers();
         cache.topics().forEach((topic, assignment) -> {
             Map<Integer, MetadataCache.VersionedState> states = cache.states(topic);

@@ -157,6 +157,21 @@ public final class KafkaClusterVerticle extends VerticleBase implements ClusterM
     }
 
     @Override
+    public Future<Map<TopicPartition, org.apache.kafka.common.requests.ApiError>> alterReassignments(
+            Map<TopicPartition, java.util.Optional<List<Integer>>> targets, boolean allowReplicationFactorChange) {
+        Promise<Map<TopicPartition, org.apache.kafka.common.requests.ApiError>> result = Promise.promise();
+        context.runOnContext(v -> controller.alterReassignments(targets, allowReplicationFactorChange).onComplete(result));
+        return result.future();
+    }
+
+    @Override
+    public Future<Map<TopicPartition, Reassignment>> listReassignments(java.util.Collection<TopicPartition> partitions) {
+        Promise<Map<TopicPartition, Reassignment>> result = Promise.promise();
+        context.runOnContext(v -> controller.listReassignments(partitions).onComplete(result));
+        return result.future();
+    }
+
+    @Override
     public void addLeadershipListener(LeadershipListener listener) {
         context.runOnContext(v -> replicas.addListener(listener));
     }

@@ -127,15 +127,59 @@ final class KafkaZnodes {
         return json(data).getInteger("brokerid", -1);
     }
 
-    /** A topic's assignment (partition → replicas) with its id. */
-    record Assignment(Uuid topicId, Map<Integer, List<Integer>> replicas) {
+    /**
+     * A topic's assignment (partition → replicas) with its id; while a partition is reassigned (KIP-455), its
+     * replicas are the union of the old and the target ones, {@code adding} the target's new ones and
+     * {@code removing} the old ones that go.
+     */
+    record Assignment(Uuid topicId, Map<Integer, List<Integer>> replicas, Map<Integer, List<Integer>> adding,
+                      Map<Integer, List<Integer>> removing) {
+        Assignment(Uuid topicId, Map<Integer, List<Integer>> replicas) {
+            this(topicId, replicas, Map.of(), Map.of());
+        }
+
+        boolean reassigning(int partition) {
+            return adding.containsKey(partition) || removing.containsKey(partition);
+        }
+
+        /** The replicas the reassignment of {@code partition} ends with (its replicas when none is in progress). */
+        List<Integer> target(int partition) {
+            List<Integer> r = replicas.getOrDefault(partition, List.of());
+            List<Integer> gone = removing.getOrDefault(partition, List.of());
+            return r.stream().filter(b -> !gone.contains(b)).toList();
+        }
+
+        /** The replicas before the reassignment of {@code partition} started. */
+        List<Integer> original(int partition) {
+            List<Integer> r = replicas.getOrDefault(partition, List.of());
+            List<Integer> added = adding.getOrDefault(partition, List.of());
+            return r.stream().filter(b -> !added.contains(b)).toList();
+        }
     }
 
     static byte[] topic(Assignment a) {
-        JsonObject partitions = new JsonObject();
-        new TreeMap<>(a.replicas()).forEach((p, r) -> partitions.put(Integer.toString(p), new JsonArray(new ArrayList<>(r))));
-        return bytes(new JsonObject().put("partitions", partitions).put("topic_id", a.topicId().toString())
-                .put("adding_replicas", new JsonObject()).put("removing_replicas", new JsonObject()).put("version", 3));
+        return bytes(new JsonObject().put("partitions", replicaMap(a.replicas())).put("topic_id", a.topicId().toString())
+                .put("adding_replicas", replicaMap(a.adding())).put("removing_replicas", replicaMap(a.removing()))
+                .put("version", 3));
+    }
+
+    private static JsonObject replicaMap(Map<Integer, List<Integer>> m) {
+        JsonObject o = new JsonObject();
+        new TreeMap<>(m).forEach((p, r) -> o.put(Integer.toString(p), new JsonArray(new ArrayList<>(r))));
+        return o;
+    }
+
+    private static Map<Integer, List<Integer>> replicaMap(JsonObject o) {
+        Map<Integer, List<Integer>> out = new TreeMap<>();
+        if (o != null) {
+            for (String p : o.fieldNames()) {
+                List<Integer> r = ints(o.getJsonArray(p));
+                if (!r.isEmpty()) {
+                    out.put(Integer.parseInt(p), r);
+                }
+            }
+        }
+        return out;
     }
 
     static Assignment topic(byte[] data) {
@@ -146,7 +190,8 @@ final class KafkaZnodes {
             replicas.put(Integer.parseInt(p), ints(partitions.getJsonArray(p)));
         }
         String id = o.getString("topic_id");
-        return new Assignment(id == null ? Uuid.ZERO_UUID : Uuid.fromString(id), replicas);
+        return new Assignment(id == null ? Uuid.ZERO_UUID : Uuid.fromString(id), replicas,
+                replicaMap(o.getJsonObject("adding_replicas")), replicaMap(o.getJsonObject("removing_replicas")));
     }
 
     /** A partition state as written: leader, epochs, ISR. */

@@ -37,6 +37,7 @@ final class MetadataCache {
     private final Map<Integer, ClusterMetadata.Broker> brokers = new TreeMap<>();
     private final Map<String, KafkaZnodes.Assignment> topics = new TreeMap<>();
     private final Map<String, Map<Integer, VersionedState>> states = new HashMap<>();
+    private final Map<String, Integer> topicVersions = new HashMap<>();
     private final Map<String, Map<String, String>> configs = new HashMap<>();
     private String clusterId;
     private int controllerId = -1;
@@ -68,6 +69,11 @@ final class MetadataCache {
 
     Map<String, KafkaZnodes.Assignment> topics() {
         return topics;
+    }
+
+    /** The version {@code /brokers/topics/T} was read at (a write's fencing token), -1 if unknown. */
+    int topicVersion(String topic) {
+        return topicVersions.getOrDefault(topic, -1);
     }
 
     Map<Integer, VersionedState> states(String topic) {
@@ -109,6 +115,7 @@ final class MetadataCache {
         Future<Void> ts = session.call(new Op.GetChildren(KafkaZnodes.TOPICS, false)).compose(r -> {
             List<String> names = children(r);
             topics.keySet().retainAll(names);
+            topicVersions.keySet().retainAll(names);
             states.keySet().retainAll(names);
             List<Future<?>> all = new ArrayList<>();
             for (String t : names) {
@@ -178,8 +185,10 @@ final class MetadataCache {
                 if (d == null) {
                     topics.remove(p.topic);
                     states.remove(p.topic);
+                    topicVersions.remove(p.topic);
                 } else {
                     topics.put(p.topic, KafkaZnodes.topic(d.data()));
+                    topicVersions.put(p.topic, d.stat().getVersion());
                 }
             }
             case STATE -> {

@@ -153,6 +153,9 @@ final class ReplicaManager {
         unfollow(tp);
         LeaderState ls = leading.get(tp);
         if (ls != null && ls.leaderEpoch() == s.leaderEpoch()) {
+            if (!ls.replicas().equals(s.replicas())) {
+                ls.replicas(s.replicas());
+            }
             ls.isr(s.isr());
             advance(tp);
             return;

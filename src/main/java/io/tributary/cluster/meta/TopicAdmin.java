@@ -104,6 +104,10 @@ final class TopicAdmin {
         if (current == null) {
             return Future.failedFuture(new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
         }
+        if (!current.adding().isEmpty() || !current.removing().isEmpty()) {
+            return Future.failedFuture(new org.apache.kafka.common.errors.ReassignmentInProgressException(
+                    "A partition reassignment is in progress for the topic '" + name + "'."));
+        }
         int have = current.replicas().size();
         if (total < have) {
             return Future.failedFuture(new InvalidPartitionsException("Topic currently has " + have

@@ -28,7 +28,7 @@ public final class LeaderState {
     private final int self;
     private final int leaderEpoch;
     private final long epochStartOffset;
-    private final List<Integer> replicas;
+    private List<Integer> replicas;
     private final Map<Integer, Follower> followers = new HashMap<>();
     private Set<Integer> isr;
 
@@ -62,6 +62,20 @@ public final class LeaderState {
 
     public List<Integer> isr() {
         return new ArrayList<>(isr);
+    }
+
+    /**
+     * The assignment changed (a reassignment adds replicas, then removes old ones): a new follower starts unknown
+     * (not caught up), a removed one is forgotten.
+     */
+    public void replicas(List<Integer> now) {
+        replicas = List.copyOf(now);
+        followers.keySet().retainAll(now);
+        for (int r : now) {
+            if (r != self) {
+                followers.computeIfAbsent(r, k -> new Follower());
+            }
+        }
     }
 
     /** What the partition state now says the ISR is (after a write, ours or the controller's). */
