@@ -8,10 +8,11 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
 bootstrap, topic = sys.argv[1], sys.argv[2]
+rf = int(sys.argv[3]) if len(sys.argv) > 3 else -1
 group = "rdk-" + topic
 
 admin = AdminClient({"bootstrap.servers": bootstrap})
-admin.create_topics([NewTopic(topic, num_partitions=2)])[topic].result(30)
+admin.create_topics([NewTopic(topic, num_partitions=2, replication_factor=rf)])[topic].result(30)
 producer = Producer({"bootstrap.servers": bootstrap})
 for i in range(100):
     producer.produce(topic, value=b"v%d" % i, partition=i % 2)

@@ -1,6 +1,6 @@
 """kafka-python (Debian python3-kafka) consumer groups against a Tributary node: two members of one
 group split a two-partition topic, commit, and a restarted member resumes from the committed offsets.
-Usage: kafka_python_group.py HOST:PORT TOPIC"""
+Usage: kafka_python_group.py HOST:PORT[,...] TOPIC [REPLICATION_FACTOR]"""
 import sys
 import threading
 import time
@@ -9,11 +9,12 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.structs import OffsetAndMetadata
 
-bootstrap, topic = sys.argv[1], sys.argv[2]
+bootstrap, topic = sys.argv[1].split(","), sys.argv[2]
+rf = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 group = "kp-" + topic
 
 admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=10000)
-admin.create_topics([NewTopic(name=topic, num_partitions=2, replication_factor=1)])
+admin.create_topics([NewTopic(name=topic, num_partitions=2, replication_factor=rf)])
 admin.close()
 
 producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all")

@@ -265,6 +265,39 @@ class KafkaReplicationTest {
         }
     }
     /**
+     * Clients nobody on the team wrote, against the cluster: kcat (librdkafka) sees three brokers and a replicated
+     * topic's leaders, produces and consumes in a balanced group; kafka-python's and confluent-kafka's group members
+     * split a replicated topic, commit through the group's coordinator (any of the three) and resume from it.
+     */
+    @Test
+    void kcatKafkaPythonAndConfluentKafkaWorkAgainstTheCluster() throws Exception {
+        admin.createTopics(List.of(new NewTopic("rdk", 3, (short) 3))).all().get(30, TimeUnit.SECONDS);
+        inSync("rdk", 3);
+        io.tributary.testing.Processes.Result meta = io.tributary.testing.Processes.run(List.of("kcat", "-L", "-b",
+                "127.0.0.1:" + cluster.kafkaPort(1), "-t", "rdk"), null, 30);
+        assertEquals(0, meta.exitCode(), meta.all());
+        assertTrue(meta.stdout().contains("3 brokers:"), meta.stdout());
+        assertTrue(meta.stdout().contains("isrs: "), meta.stdout());
+        String lines = java.util.stream.IntStream.range(0, 300).mapToObj(i -> "r" + i).collect(java.util.stream.Collectors.joining("\n"));
+        io.tributary.testing.Processes.Result produced = io.tributary.testing.Processes.run(List.of("kcat", "-P", "-b",
+                cluster.bootstrap(), "-t", "rdk", "-X", "acks=all"), lines + "\n", 60);
+        assertEquals(0, produced.exitCode(), produced.all());
+        io.tributary.testing.Processes.Result consumed = io.tributary.testing.Processes.run(List.of("kcat", "-b",
+                cluster.bootstrap(), "-G", "kcat-cluster", "-X", "auto.offset.reset=earliest", "-e", "-q", "-f", "%s\n", "rdk"),
+                null, 90);
+        assertEquals(0, consumed.exitCode(), consumed.all());
+        assertEquals(lines.lines().sorted().toList(), consumed.stdout().lines().sorted().toList(), "every record once");
+
+        for (String[] script : List.of(new String[]{"kafka_python_group.py", "kafka-python group OK"},
+                new String[]{"confluent_kafka_group.py", "confluent-kafka group OK"})) {
+            io.tributary.testing.Processes.Result r = io.tributary.testing.Processes.python(script[0],
+                    List.of(cluster.bootstrap(), "py-" + script[0].substring(0, 5), "3"), 180);
+            assertEquals(0, r.exitCode(), r.all());
+            assertTrue(r.stdout().contains(script[1]), r.all());
+        }
+    }
+
+    /**
      * Groups on a cluster: the group's coordinator is the leader of its {@code __consumer_offsets} partition
      * (replicated three times); kill -9 of that broker moves the group to the partition's new leader, which
      * loaded the committed offsets from its replica: the consumer carries on, nothing committed is lost, and a
