@@ -33,7 +33,7 @@ import java.util.function.LongSupplier;
  *   ISR the leader alone (Kafka starts with every replica, all empty; here a follower joins when the leader
  *   sees it caught up, as after any ISR shrink, so a replica that never fetched is never elected);</li>
  *   <li>a partition whose leader is not alive gets the first live ISR member in assignment order, with the
- *   leader epoch bumped; with none, {@code unclean.leader.election.enable} picks any live replica (logged as
+ *   leader epoch bumped; with none, {@code unclean.leader.election.enable} (the topic's, else the broker's) picks any live replica (logged as
  *   unclean: it may lose acknowledged records), else the partition has no leader (-1) and keeps its ISR, as
  *   Kafka keeps the last ISR member;</li>
  *   <li>dead brokers leave the ISR of partitions whose leader lives.</li>
@@ -227,7 +227,9 @@ final class Controller {
                 return new KafkaZnodes.State(r, s.leaderEpoch() + 1, liveIsr, epoch);
             }
         }
-        if (unclean && !liveReplicas.isEmpty()) {
+        String topicUnclean = cache.configs(topic).get("unclean.leader.election.enable");
+        boolean allowUnclean = topicUnclean == null ? unclean : Boolean.parseBoolean(topicUnclean.trim());
+        if (allowUnclean && !liveReplicas.isEmpty()) {
             int r = liveReplicas.get(0);
             LOG.warn("{}-{}: UNCLEAN leader election (unclean.leader.election.enable=true): no ISR member of {} is alive; "
                     + "broker {} leads and records acknowledged by the old ISR may be lost", topic, p, s.isr(), r);

@@ -203,7 +203,7 @@ final class FetchOperation {
                         }
                         result.hasError = true;
                     }
-                    long left = budget - (ar.succeeded() ? ar.result().sizeInBytes() : 0);
+                    long left = budget - (ar.succeeded() && ar.result() != null ? ar.result().sizeInBytes() : 0);
                     return readFrom(targets, i + 1, left, result);
                 });
     }
