@@ -74,6 +74,12 @@ public interface ClusterMetadata {
     Future<Void> createPartitions(String name, int totalCount, List<List<Integer>> assignments, boolean validateOnly,
                                   long timeoutMs);
 
+    /**
+     * Replaces a topic's config overrides in the cluster ({@code /config/topics/T}, Kafka's JSON); every broker
+     * applies them to its local log when it sees the change.
+     */
+    Future<Void> alterTopicConfig(String name, Map<String, String> overrides);
+
     /** Removes a topic from the cluster's metadata; every broker then deletes its local logs. */
     Future<Void> deleteTopic(String name, long timeoutMs);
 

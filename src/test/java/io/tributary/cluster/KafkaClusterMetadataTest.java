@@ -428,4 +428,120 @@ class KafkaClusterMetadataTest {
         }
         assertEquals(java.util.stream.IntStream.range(0, 100).mapToObj(i -> "m" + i).toList(), read, "every record, in order");
     }
+    /** One broker's DescribeConfigs answer for a topic key, asked of that broker itself. */
+    private static String topicConfigOn(int node, String topic, String key) throws Exception {
+        try (io.tributary.kafka.RawKafka k = new io.tributary.kafka.RawKafka(cluster.kafkaPort(node))) {
+            org.apache.kafka.common.message.DescribeConfigsRequestData req = new org.apache.kafka.common.message.DescribeConfigsRequestData();
+            req.resources().add(new org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource()
+                    .setResourceType(org.apache.kafka.common.config.ConfigResource.Type.TOPIC.id()).setResourceName(topic)
+                    .setConfigurationKeys(List.of(key)));
+            org.apache.kafka.common.message.DescribeConfigsResponseData resp = k.call(
+                    org.apache.kafka.common.protocol.ApiKeys.DESCRIBE_CONFIGS, (short) 4, req);
+            return resp.results().get(0).configs().stream().filter(c -> c.name().equals(key)).findFirst()
+                    .map(c -> c.value()).orElse(null);
+        }
+    }
+
+    /**
+     * A topic config changed through one broker ({@code kafka-configs.sh --alter}) is the cluster's: written to
+     * {@code /config/topics/T} and applied by every broker to its replica, so each one's DescribeConfigs shows it.
+     */
+    @Test
+    @Order(8)
+    void topicConfigChangesReachEveryBroker() throws Exception {
+        tool("kafka.admin.ConfigCommand", "--bootstrap-server", "127.0.0.1:" + cluster.kafkaPort(1),
+                "--alter", "--entity-type", "topics", "--entity-name", "spread", "--add-config", "retention.ms=4242000");
+        for (int node = 1; node <= 3; node++) {
+            int n = node;
+            await("broker " + n + " shows retention.ms=4242000 for 'spread'", Duration.ofSeconds(30), () -> {
+                try {
+                    return "4242000".equals(topicConfigOn(n, "spread", "retention.ms")) ? true : null;
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+        }
+        try (ZooKeeper zk = zk()) {
+            JsonObject c = json(zk, "/config/topics/spread");
+            assertEquals("4242000", c.getJsonObject("config").getString("retention.ms"), c.encode());
+        }
+        tool("kafka.admin.ConfigCommand", "--bootstrap-server", "127.0.0.1:" + cluster.kafkaPort(2),
+                "--alter", "--entity-type", "topics", "--entity-name", "spread", "--delete-config", "retention.ms");
+        for (int node = 1; node <= 3; node++) {
+            int n = node;
+            await("broker " + n + " back at the default retention.ms", Duration.ofSeconds(30), () -> {
+                try {
+                    return "604800000".equals(topicConfigOn(n, "spread", "retention.ms")) ? true : null;
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+        }
+    }
+    private static io.tributary.testing.Processes.Result toolWithInput(String mainClass, String stdin, String... args) {
+        io.tributary.testing.Processes.Result r = io.tributary.testing.Processes.java(mainClass, List.of(args), stdin, 120);
+        assertEquals(0, r.exitCode(), mainClass + " " + String.join(" ", args) + " failed:\n" + r.all());
+        return r;
+    }
+
+    /** kafka-topics --describe's line for partition 0: "Leader: L  Replicas: a,b,c  Isr: ...". */
+    private static Map<String, String> describeLine(String bootstrap, String topic) {
+        String out = tool("org.apache.kafka.tools.TopicCommand", "--bootstrap-server", bootstrap, "--describe", "--topic", topic).stdout();
+        String line = out.lines().filter(l -> l.contains("Partition: 0")).findFirst().orElseThrow(() -> new AssertionError(out));
+        Map<String, String> f = new java.util.HashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(Leader|Replicas|Isr): (\\S+)").matcher(line);
+        while (m.find()) {
+            f.put(m.group(1), m.group(2));
+        }
+        return f;
+    }
+
+    /**
+     * Seed 003's walk-through with Kafka's own tools, as the README's cluster quick start: kafka-topics creates a
+     * topic with three replicas and describes its leader, replicas and ISR; the console producer writes (acks=all)
+     * and the console consumer reads; the leader is killed with kill -9; describe shows a new leader and the ISR without it; the console consumer
+     * reads every message from the beginning; the broker restarted rejoins the ISR.
+     */
+    @Test
+    @Order(9)
+    void seedWalkThroughWithKafkasTools() throws Exception {
+        String first = "127.0.0.1:" + cluster.kafkaPort(1);
+        tool("org.apache.kafka.tools.TopicCommand", "--bootstrap-server", first, "--create", "--topic", "walk",
+                "--partitions", "1", "--replication-factor", "3");
+        Map<String, String> before = await("walk-0 with three in-sync replicas", Duration.ofSeconds(60), () -> {
+            Map<String, String> f = describeLine(first, "walk");
+            return f.getOrDefault("Isr", "").split(",").length == 3 ? f : null;
+        });
+        assertEquals(3, before.get("Replicas").split(",").length, before.toString());
+        String messages = java.util.stream.IntStream.range(0, 20).mapToObj(i -> "message " + i)
+                .collect(Collectors.joining("\n")) + "\n";
+        toolWithInput("org.apache.kafka.tools.ConsoleProducer", messages, "--bootstrap-server", first, "--topic", "walk",
+                "--command-property", "acks=all");
+        // Read once with all three brokers up: the console consumer's group creates __consumer_offsets, which, as in
+        // Kafka, needs offsets.topic.replication.factor (3) registered brokers.
+        String once = toolWithInput("org.apache.kafka.tools.consumer.ConsoleConsumer", null, "--bootstrap-server", first,
+                "--topic", "walk", "--from-beginning", "--max-messages", "20", "--timeout-ms", "30000").stdout();
+        assertEquals(messages.lines().toList(), once.lines().toList(), "every message, before the kill");
+        String leader = before.get("Leader");
+        cluster.run("kill", leader);
+        try {
+            int other = leader.equals("1") ? 2 : 1;
+            String survivor = "127.0.0.1:" + cluster.kafkaPort(other);
+            Map<String, String> after = await("a new leader for walk-0", Duration.ofSeconds(60), () -> {
+                Map<String, String> f = describeLine(survivor, "walk");
+                return !f.get("Leader").equals(leader) && !f.get("Leader").equals("none")
+                        && !List.of(f.get("Isr").split(",")).contains(leader) ? f : null;
+            });
+            assertTrue(List.of(before.get("Isr").split(",")).contains(after.get("Leader")), "an in-sync replica leads: " + after);
+            String read = toolWithInput("org.apache.kafka.tools.consumer.ConsoleConsumer", null, "--bootstrap-server", survivor,
+                    "--topic", "walk", "--from-beginning", "--max-messages", "20", "--timeout-ms", "30000").stdout();
+            assertEquals(messages.lines().toList(), read.lines().toList(), "every message, in order");
+        } finally {
+            cluster.run("start", leader);
+        }
+        await("broker " + leader + " back in the ISR of walk-0", Duration.ofSeconds(90), () -> {
+            Map<String, String> f = describeLine(first, "walk");
+            return List.of(f.get("Isr").split(",")).contains(leader) ? f : null;
+        });
+    }
 }

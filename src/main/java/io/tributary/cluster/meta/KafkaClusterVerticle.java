@@ -204,6 +204,13 @@ public final class KafkaClusterVerticle extends VerticleBase implements ClusterM
     }
 
     @Override
+    public Future<Void> alterTopicConfig(String name, Map<String, String> overrides) {
+        Promise<Void> result = Promise.promise();
+        context.runOnContext(v -> topics.alterConfig(name, overrides).onComplete(result));
+        return result.future();
+    }
+
+    @Override
     public Future<Void> deleteTopic(String name, long timeoutMs) {
         Promise<Void> result = Promise.promise();
         context.runOnContext(v -> topics.delete(name, timeoutMs).onComplete(result));

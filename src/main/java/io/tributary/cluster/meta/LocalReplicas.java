@@ -90,6 +90,16 @@ final class LocalReplicas {
                 });
             } else if (!local.topicId().equals(t.id())) {
                 LOG.warn("local topic {} has id {} but the cluster's has {}: left alone", t.name(), local.topicId(), t.id());
+            } else if (!local.configOverrides().equals(t.configs()) && cache.hasConfigs(t.name())) {
+                creating.add(t.name());
+                logs.alterTopicConfig(t.name(), t.configs(), false).onComplete(ar -> {
+                    creating.remove(t.name());
+                    if (ar.failed()) {
+                        LOG.error("cannot apply the cluster's configs {} to the local log of topic {}", t.configs(), t.name(), ar.cause());
+                    } else {
+                        LOG.info("topic {}: configs {} from the cluster applied to the local log", t.name(), t.configs());
+                    }
+                });
             } else if (local.partitions() < t.partitions().size()) {
                 creating.add(t.name());
                 logs.createPartitions(t.name(), t.partitions().size(), false).onComplete(ar -> {

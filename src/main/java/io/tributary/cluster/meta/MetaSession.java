@@ -115,7 +115,8 @@ final class MetaSession implements WatchSink {
 
     /**
      * {@link #call}, retried while the answer is CONNECTIONLOSS (no quorum, an election, a write whose outcome is
-     * unknown; the session reconnects meanwhile) until {@code timeoutMs} has passed, as Kafka's
+     * unknown; the session reconnects meanwhile), SESSIONEXPIRED or SESSIONMOVED (the broker was cut off and its
+     * session is being replaced) or OPERATIONTIMEOUT, until {@code timeoutMs} has passed, as Kafka's
      * {@code KafkaZkClient.retryRequestsUntilConnected}. A retried create may find the node it made itself
      * (NODEEXISTS), a retried conditional write its own version bump (BADVERSION): callers check.
      */
@@ -125,7 +126,9 @@ final class MetaSession implements WatchSink {
 
     private Future<Result> attempt(Op op, long deadline) {
         return call(op).compose(r -> {
-            if (r.err() != Codes.CONNECTIONLOSS || closed || System.nanoTime() - deadline >= 0) {
+            boolean transient_ = r.err() == Codes.CONNECTIONLOSS || r.err() == Codes.SESSIONEXPIRED
+                    || r.err() == Codes.SESSIONMOVED || r.err() == -7 /* OPERATIONTIMEOUT */;
+            if (!transient_ || closed || System.nanoTime() - deadline >= 0) {
                 return Future.succeededFuture(r);
             }
             Promise<Result> next = Promise.promise();

@@ -80,6 +80,11 @@ final class MetadataCache {
         return states.getOrDefault(topic, Map.of());
     }
 
+    /** Whether {@code /config/topics/T} was read (a topic created by an older version may lack it). */
+    boolean hasConfigs(String topic) {
+        return configs.containsKey(topic);
+    }
+
     Map<String, String> configs(String topic) {
         return configs.getOrDefault(topic, Map.of());
     }

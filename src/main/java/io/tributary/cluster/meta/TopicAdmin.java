@@ -149,6 +149,29 @@ final class TopicAdmin {
         });
     }
 
+    /** Writes the topic's config overrides to {@code /config/topics/T} (created if an older cluster lacks it). */
+    Future<Void> alterConfig(String name, Map<String, String> overrides) {
+        if (cache.topics().get(name) == null) {
+            return Future.failedFuture(new UnknownTopicOrPartitionException("The topic '" + name + "' does not exist."));
+        }
+        byte[] data = KafkaZnodes.topicConfig(overrides);
+        return session.callUntilConnected(new Op.SetData(KafkaZnodes.topicConfig(name), data, -1), 30_000).compose(r -> {
+            if (r.err() == Codes.NONODE) {
+                return session.callUntilConnected(new Op.Create(KafkaZnodes.topicConfig(name), data, KafkaZnodes.OPEN,
+                        Op.PERSISTENT, 0), 30_000);
+            }
+            return Future.succeededFuture(r);
+        }).compose(r -> {
+            if (r.err() != Codes.OK && r.err() != Codes.NODEEXISTS) {
+                return Future.failedFuture(new UnknownServerException("writing the configs of topic " + name + " failed: " + r.err()));
+            }
+            LOG.info("topic {}: config overrides now {}", name, overrides);
+            // Answered once this broker's metadata shows them, so its own log is not set back to the old ones.
+            return await(30_000, "the configs of topic " + name, image -> image.topic(name) == null
+                    || image.topic(name).configs().equals(overrides)).<Void>mapEmpty();
+        });
+    }
+
     Future<Void> delete(String name, long timeoutMs) {
         KafkaZnodes.Assignment a = cache.topics().get(name);
         if (a == null) {

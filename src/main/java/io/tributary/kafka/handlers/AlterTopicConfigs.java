@@ -101,8 +101,14 @@ final class AlterTopicConfigs {
                         throw new UnknownTopicOrPartitionException("The topic '" + resourceName + "' does not exist.");
                     }
                     Map<String, String> overrides = edit.apply(info.configOverrides(), AlterTopicConfigs::topicListBase);
-                    return broker.logs().alterTopicConfig(resourceName, overrides, validateOnly)
-                            .transform(ar -> Future.succeededFuture(ar.succeeded() ? null : AdminErrors.of(ar.cause())));
+                    Future<?> done = !broker.clustered() || validateOnly
+                            ? broker.logs().alterTopicConfig(resourceName, overrides, validateOnly)
+                            // On a cluster: checked here, then written to /config/topics/T, which every broker applies
+                            // to its replicas (this one at once, so its DescribeConfigs shows it).
+                            : broker.logs().alterTopicConfig(resourceName, overrides, true)
+                                    .compose(ok -> broker.cluster().alterTopicConfig(resourceName, overrides))
+                                    .compose(ok -> broker.logs().alterTopicConfig(resourceName, overrides, false));
+                    return done.transform(ar -> Future.succeededFuture(ar.succeeded() ? null : AdminErrors.of(ar.cause())));
                 }
                 case BROKER -> {
                     boolean clusterWide = resourceName == null || resourceName.isEmpty();
