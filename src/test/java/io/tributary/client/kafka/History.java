@@ -78,8 +78,11 @@ final class History {
     List<String> handOverMismatches() {
         List<Event> evs = new ArrayList<>(rebalances);
         evs.sort(Comparator.comparingLong(Event::nanos));
-        List<Processed> ps = new ArrayList<>(processed);
-        ps.sort(Comparator.comparingLong(Processed::startNanos));
+        Map<TopicPartition, List<Processed>> byTp = new HashMap<>();
+        for (Processed p : processed) {
+            byTp.computeIfAbsent(p.tp(), k -> new ArrayList<>()).add(p);
+        }
+        byTp.values().forEach(l -> l.sort(Comparator.comparingLong(Processed::startNanos)));
         List<String> out = new ArrayList<>();
         for (Event e : evs) {
             Rebalance r = e.rebalance();
@@ -91,14 +94,20 @@ final class History {
                     continue;
                 }
                 // The first record of this partition processed after the revoke, by whichever member.
-                for (Processed p : ps) {
-                    if (p.tp().equals(c.getKey()) && p.startNanos() > e.nanos()) {
-                        if (p.offset() != c.getValue()) {
-                            out.add(e.member() + " handed " + c.getKey() + " back at " + c.getValue()
-                                    + " but the next processing was " + p);
-                        }
-                        break;
+                List<Processed> ps = byTp.getOrDefault(c.getKey(), List.of());
+                int lo = 0;
+                int hi = ps.size();
+                while (lo < hi) {
+                    int mid = (lo + hi) >>> 1;
+                    if (ps.get(mid).startNanos() > e.nanos()) {
+                        hi = mid;
+                    } else {
+                        lo = mid + 1;
                     }
+                }
+                if (lo < ps.size() && ps.get(lo).offset() != c.getValue()) {
+                    out.add(e.member() + " handed " + c.getKey() + " back at " + c.getValue()
+                            + " but the next processing was " + ps.get(lo));
                 }
             }
         }

@@ -40,6 +40,14 @@ class OnApacheKafkaTest {
     }
 
     @Nested
+    class GroupChurn extends GroupChurnContract {
+        @Override
+        Target target() {
+            return Target.apacheKafka();
+        }
+    }
+
+    @Nested
     class Threads extends ClientThreads {
         @Override
         Target target() {

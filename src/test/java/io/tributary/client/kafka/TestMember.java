@@ -33,7 +33,7 @@ final class TestMember implements AutoCloseable {
     private final Vertx vertx;
     private final Disposable eventsSub;
     private volatile Predicate<ConsumerRecord> hold = r -> false;
-    private volatile boolean closed;
+    private io.reactivex.rxjava3.core.Completable closing;
 
     TestMember(String name, Vertx vertx, String bootstrap, GroupOptions options, List<String> topics, int window,
                long processMs, History history) {
@@ -101,15 +101,18 @@ final class TestMember implements AutoCloseable {
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        closeAsync().blockingAwait(60, TimeUnit.SECONDS);
+    }
+
+    /** Leaves the group gracefully (drain, final commit, LeaveGroup), then closes the client; cached. */
+    synchronized io.reactivex.rxjava3.core.Completable closeAsync() {
+        if (closing == null) {
+            closing = consumer.close().doFinally(() -> {
+                eventsSub.dispose();
+                client.close().subscribe();
+            }).cache();
+            closing.subscribe(() -> { }, error::set);
         }
-        closed = true;
-        try {
-            consumer.close().blockingAwait(60, TimeUnit.SECONDS);
-        } finally {
-            eventsSub.dispose();
-            client.close().blockingAwait(10, TimeUnit.SECONDS);
-        }
+        return closing;
     }
 }
