@@ -38,7 +38,7 @@ import java.util.function.Consumer;
  * </ul>
  * On the client's loop only.
  */
-public final class GroupSession implements Membership.Listener {
+public final class GroupSession implements MemberListener {
     private final KafkaCluster cluster;
     private final Loop loop;
     private final ConsumerOptions consumerOptions;

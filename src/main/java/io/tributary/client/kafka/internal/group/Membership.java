@@ -9,21 +9,14 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
-import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.message.HeartbeatRequestData;
-import org.apache.kafka.common.message.HeartbeatResponseData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
-import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.utils.Utils;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -33,7 +26,7 @@ import java.util.Set;
  * One member of a consumer group on the classic protocol: JoinGroup (a first join without a member id is answered
  * MEMBER_ID_REQUIRED and repeated with the id it carries, KIP-394), the leader's assignment with the chosen
  * kafka-clients assignor, SyncGroup, heartbeats, LeaveGroup. The member hands partitions back through its
- * {@link Listener} before the group may give them to anyone else: under the eager protocol every owned partition is
+ * {@link MemberListener} before the group may give them to anyone else: under the eager protocol every owned partition is
  * revoked before each JoinGroup; under the cooperative one (KIP-429) only the partitions a new assignment takes away,
  * after which the member rejoins at once so the group can move them.
  *
@@ -45,53 +38,28 @@ import java.util.Set;
  *
  * <p>On the client's loop only.
  */
-final class Membership {
-    /** What the member's partitions go through. */
-    interface Listener {
-        /** Hand {@code partitions} back (drain or abandon their records, commit); the member waits for the future. */
-        Future<Void> revoke(Set<TopicPartition> partitions, String because);
-
-        /** {@code partitions} are this member's from {@code generation} on (possibly none, eager). */
-        void assigned(Set<TopicPartition> partitions, int generation);
-
-        /** {@code partitions} are no longer this member's and nothing could be committed for them. */
-        void lost(Set<TopicPartition> partitions, String because);
-
-        /** The member has a generation it can commit with. */
-        void stable();
-
-        /** The member ended on a fatal error. */
-        void failed(Throwable error);
-    }
-
+final class Membership implements Heartbeat.Member {
     private enum State { UNJOINED, JOINING, STABLE, REVOKING, LEAVING, CLOSED }
-
-    private static final int JOIN_MAX_VERSION = 9;
-    private static final int SYNC_MAX_VERSION = 5;
-    private static final int HEARTBEAT_MAX_VERSION = 4;
-    private static final int LEAVE_MAX_VERSION = 5;
 
     private final KafkaCluster cluster;
     private final Loop loop;
     private final Vertx vertx;
     private final GroupOptions options;
     private final List<String> topics;
-    private final List<ConsumerPartitionAssignor> assignors = new ArrayList<>();
+    private final Assignors assignors;
     private final boolean cooperative;
     private final CoordinatorChannel channel;
-    private final Listener listener;
+    private final MemberListener listener;
     private final Set<TopicPartition> owned = new LinkedHashSet<>();
     private State state = State.UNJOINED;
     private String memberId = "";
     private int generation = -1;
     private String protocol;
     private boolean rejoinNeeded;
-    private long heartbeatTimer = -1;
-    private boolean heartbeatInFlight;
-    private long lastHeartbeatOkNanos;
+    private final Heartbeat heartbeat;
     private Promise<Void> closing;
 
-    Membership(KafkaCluster cluster, GroupOptions options, List<String> topics, Listener listener) {
+    Membership(KafkaCluster cluster, GroupOptions options, List<String> topics, MemberListener listener) {
         this.cluster = cluster;
         this.loop = cluster.loop();
         this.vertx = loop.context().owner();
@@ -99,13 +67,9 @@ final class Membership {
         this.topics = List.copyOf(topics);
         this.listener = listener;
         this.channel = new CoordinatorChannel(cluster, options.groupId());
-        boolean coop = true;
-        for (var s : options.assignors()) {
-            ConsumerPartitionAssignor a = s.get();
-            assignors.add(a);
-            coop &= a.supportedProtocols().contains(ConsumerPartitionAssignor.RebalanceProtocol.COOPERATIVE);
-        }
-        this.cooperative = coop;
+        this.assignors = new Assignors(options);
+        this.cooperative = assignors.cooperative();
+        this.heartbeat = new Heartbeat(cluster, options, channel, this);
     }
 
     void start() {
@@ -115,16 +79,14 @@ final class Membership {
         }
     }
 
-    String memberId() {
+    @Override
+    public String memberId() {
         return memberId;
     }
 
-    int generation() {
+    @Override
+    public int generation() {
         return generation;
-    }
-
-    boolean cooperative() {
-        return cooperative;
     }
 
     CoordinatorChannel channel() {
@@ -134,10 +96,6 @@ final class Membership {
     /** True while the member has a generation the coordinator accepts commits for. */
     boolean canCommit() {
         return (state == State.STABLE || state == State.REVOKING || state == State.LEAVING) && generation >= 0;
-    }
-
-    String groupInstanceId() {
-        return options.groupInstanceId();
     }
 
     // ------------------------------------------------------------------------------------------------ join
@@ -183,29 +141,12 @@ final class Membership {
         }
         state = State.JOINING;
         rejoinNeeded = false;
-        cancelHeartbeat();
+        heartbeat.stop();
         JoinGroupRequestData.JoinGroupRequestProtocolCollection protocols =
-                new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
-        Set<String> topicSet = new LinkedHashSet<>(topics);
-        for (ConsumerPartitionAssignor a : assignors) {
-            var sub = new ConsumerPartitionAssignor.Subscription(topics, a.subscriptionUserData(topicSet),
-                    List.copyOf(owned), generation, Optional.empty());
-            protocols.add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName(a.name())
-                    .setMetadata(Utils.toArray(ConsumerProtocol.serializeSubscription(sub))));
-        }
+                assignors.protocols(topics, owned, generation);
         long timeout = options.rebalanceTimeoutMs() + 5_000L;
-        channel.<JoinGroupResponseData>call(ApiKeys.JOIN_GROUP, JOIN_MAX_VERSION, v -> {
-            JoinGroupRequestData req = new JoinGroupRequestData().setGroupId(options.groupId())
-                    .setSessionTimeoutMs(options.sessionTimeoutMs()).setRebalanceTimeoutMs(options.rebalanceTimeoutMs())
-                    .setMemberId(memberId).setProtocolType(ConsumerProtocol.PROTOCOL_TYPE).setProtocols(protocols);
-            if (v >= 5) {
-                req.setGroupInstanceId(options.groupInstanceId());
-            }
-            if (v >= 8) {
-                req.setReason(reason);
-            }
-            return req;
-        }, timeout).onComplete(this::onJoin);
+        channel.<JoinGroupResponseData>call(ApiKeys.JOIN_GROUP, GroupRequests.JOIN_MAX_VERSION,
+                v -> GroupRequests.join(options, memberId, protocols, reason, v), timeout).onComplete(this::onJoin);
     }
 
     private void onJoin(AsyncResult<JoinGroupResponseData> ar) {
@@ -223,7 +164,7 @@ final class Membership {
                 memberId = r.memberId();
                 generation = r.generationId();
                 protocol = r.protocolName();
-                ConsumerPartitionAssignor chosen = assignor(protocol);
+                ConsumerPartitionAssignor chosen = assignors.byName(protocol);
                 if (chosen == null) {
                     fail(Errors.INCONSISTENT_GROUP_PROTOCOL.exception("the group chose protocol " + protocol
                             + ", which this member did not offer"));
@@ -263,17 +204,9 @@ final class Membership {
 
     private void sync(List<SyncGroupRequestData.SyncGroupRequestAssignment> assignments) {
         int gen = generation;
-        channel.<SyncGroupResponseData>call(ApiKeys.SYNC_GROUP, SYNC_MAX_VERSION, v -> {
-            SyncGroupRequestData req = new SyncGroupRequestData().setGroupId(options.groupId()).setGenerationId(gen)
-                    .setMemberId(memberId).setAssignments(assignments);
-            if (v >= 3) {
-                req.setGroupInstanceId(options.groupInstanceId());
-            }
-            if (v >= 5) {
-                req.setProtocolType(ConsumerProtocol.PROTOCOL_TYPE).setProtocolName(protocol);
-            }
-            return req;
-        }, cluster.options().requestTimeoutMs()).onComplete(ar -> {
+        channel.<SyncGroupResponseData>call(ApiKeys.SYNC_GROUP, GroupRequests.SYNC_MAX_VERSION,
+                v -> GroupRequests.sync(options, gen, memberId, protocol, assignments, v),
+                cluster.options().requestTimeoutMs()).onComplete(ar -> {
             if (state != State.JOINING) {
                 return;
             }
@@ -299,12 +232,9 @@ final class Membership {
     }
 
     private void onAssignment(byte[] bytes) {
-        ConsumerPartitionAssignor.Assignment a = bytes == null || bytes.length == 0
-                ? new ConsumerPartitionAssignor.Assignment(List.of())
-                : ConsumerProtocol.deserializeAssignment(ByteBuffer.wrap(bytes));
-        assignor(protocol).onAssignment(a, new ConsumerGroupMetadata(options.groupId(), generation, memberId,
-                Optional.ofNullable(options.groupInstanceId())));
-        Set<TopicPartition> assigned = new LinkedHashSet<>(a.partitions());
+        Set<TopicPartition> assigned = new LinkedHashSet<>(assignors.assigned(protocol, bytes,
+                new ConsumerGroupMetadata(options.groupId(), generation, memberId,
+                        Optional.ofNullable(options.groupInstanceId()))));
         Set<TopicPartition> revoked = new LinkedHashSet<>(owned);
         revoked.removeAll(assigned);
         Set<TopicPartition> added = new LinkedHashSet<>(assigned);
@@ -312,8 +242,7 @@ final class Membership {
         owned.clear();
         owned.addAll(assigned);
         state = State.STABLE;
-        lastHeartbeatOkNanos = System.nanoTime();
-        scheduleHeartbeat();
+        heartbeat.start();
         listener.stable();
         if (closing == null && (!cooperative || !added.isEmpty())) {
             listener.assigned(added, generation);
@@ -332,15 +261,6 @@ final class Membership {
             return;
         }
         maybeRejoin();
-    }
-
-    private ConsumerPartitionAssignor assignor(String name) {
-        for (ConsumerPartitionAssignor a : assignors) {
-            if (a.name().equals(name)) {
-                return a;
-            }
-        }
-        return null;
     }
 
     private void joinLater() {
@@ -362,69 +282,26 @@ final class Membership {
 
     // ------------------------------------------------------------------------------------------------ liveness
 
-    private void scheduleHeartbeat() {
-        cancelHeartbeat();
-        heartbeatTimer = vertx.setTimer(options.heartbeatIntervalMs(), t -> {
-            heartbeatTimer = -1;
-            heartbeat();
-        });
-    }
-
     /** Heartbeats go on while the member has a generation, draining included (its session must not expire). */
-    private boolean beating() {
+    @Override
+    public boolean beating() {
         return (state == State.STABLE || state == State.REVOKING || state == State.LEAVING) && generation >= 0;
     }
 
-    private void cancelHeartbeat() {
-        if (heartbeatTimer >= 0) {
-            vertx.cancelTimer(heartbeatTimer);
-            heartbeatTimer = -1;
-        }
+    @Override
+    public void rebalancing() {
+        requestRejoin();
     }
 
-    private void heartbeat() {
-        if (!beating() || heartbeatInFlight) {
-            return;
-        }
-        if (System.nanoTime() - lastHeartbeatOkNanos > options.sessionTimeoutMs() * 1_000_000L) {
-            // The coordinator has dropped this member by now: whatever it owned is someone else's.
-            reset("no heartbeat was answered within the session timeout of " + options.sessionTimeoutMs() + " ms");
-            rejoinAfterReset();
-            return;
-        }
-        int gen = generation;
-        heartbeatInFlight = true;
-        channel.<HeartbeatResponseData>call(ApiKeys.HEARTBEAT, HEARTBEAT_MAX_VERSION, v -> {
-            HeartbeatRequestData req = new HeartbeatRequestData().setGroupId(options.groupId()).setGenerationId(gen)
-                    .setMemberId(memberId);
-            if (v >= 3) {
-                req.setGroupInstanceId(options.groupInstanceId());
-            }
-            return req;
-        }, cluster.options().requestTimeoutMs()).onComplete(ar -> {
-            heartbeatInFlight = false;
-            if (!beating() || generation != gen) {
-                return; // answered for a generation that is over
-            }
-            scheduleHeartbeat();
-            if (ar.failed()) {
-                return; // the channel was reset if the connection broke; the next beat finds the coordinator again
-            }
-            Errors err = Errors.forCode(ar.result().errorCode());
-            switch (err) {
-                case NONE -> lastHeartbeatOkNanos = System.nanoTime();
-                case REBALANCE_IN_PROGRESS -> {
-                    lastHeartbeatOkNanos = System.nanoTime();
-                    requestRejoin();
-                }
-                case UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION -> {
-                    reset("a heartbeat was answered " + err);
-                    rejoinAfterReset();
-                }
-                case COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR -> channel.reset();
-                default -> fail(err.exception("Heartbeat of group " + options.groupId() + ": " + err.message()));
-            }
-        });
+    @Override
+    public void fenced(String because) {
+        reset(because);
+        rejoinAfterReset();
+    }
+
+    @Override
+    public void failed(Throwable error) {
+        fail(error);
     }
 
     /**
@@ -446,7 +323,7 @@ final class Membership {
         }
         memberId = "";
         generation = -1;
-        cancelHeartbeat();
+        heartbeat.stop();
     }
 
     private void rejoinAfterReset() {
@@ -463,7 +340,7 @@ final class Membership {
             return;
         }
         state = State.CLOSED;
-        cancelHeartbeat();
+        heartbeat.stop();
         channel.close();
         if (!owned.isEmpty()) {
             Set<TopicPartition> lost = Set.copyOf(owned);
@@ -509,24 +386,12 @@ final class Membership {
     }
 
     private void finishClose() {
-        cancelHeartbeat();
+        heartbeat.stop();
         Future<Void> left = Future.succeededFuture();
         if (!memberId.isEmpty() && state != State.CLOSED) {
             String id = memberId;
-            left = channel.call(ApiKeys.LEAVE_GROUP, LEAVE_MAX_VERSION, v -> {
-                LeaveGroupRequestData req = new LeaveGroupRequestData().setGroupId(options.groupId());
-                if (v >= 3) {
-                    LeaveGroupRequestData.MemberIdentity m = new LeaveGroupRequestData.MemberIdentity().setMemberId(id)
-                            .setGroupInstanceId(options.groupInstanceId());
-                    if (v >= 5) {
-                        m.setReason("the consumer is closing");
-                    }
-                    req.setMembers(List.of(m));
-                } else {
-                    req.setMemberId(id);
-                }
-                return req;
-            }, cluster.options().requestTimeoutMs()).mapEmpty();
+            left = channel.call(ApiKeys.LEAVE_GROUP, GroupRequests.LEAVE_MAX_VERSION,
+                    v -> GroupRequests.leave(options, id, v), cluster.options().requestTimeoutMs()).mapEmpty();
         }
         state = State.CLOSED;
         memberId = "";
