@@ -1,5 +1,6 @@
 package io.tributary.client.kafka;
 
+import io.reactivex.rxjava3.core.Completable;
 import org.apache.kafka.common.header.Header;
 
 import java.nio.charset.StandardCharsets;
@@ -10,9 +11,11 @@ import java.util.List;
  * offset up to which every record of the partition has been acked. In assign mode {@code ack()} does nothing.
  */
 public final class ConsumerRecord {
-    /** What an ack reaches (the group's per-partition commit tracker); internal. */
+    /** What an ack reaches (the group's per-partition commit tracker, one per ownership of the partition); internal. */
     public interface Acker {
         void ack(ConsumerRecord r);
+
+        Completable commit(ConsumerRecord r);
     }
 
     private final String topic;
@@ -79,11 +82,33 @@ public final class ConsumerRecord {
         return headers;
     }
 
-    /** Marks the record processed (consumer groups; a no-op in assign mode). Any thread. */
+    /**
+     * Marks the record processed (consumer groups; a no-op in assign mode). Any thread. The group commits, on its
+     * commit interval, at a rebalance and at close, up to the highest offset below which every record of the
+     * partition is acked.
+     *
+     * @throws RevokedPartitionException if the partition was revoked from (or lost by) the member that emitted this
+     *                                   record; an ack that races with the revoke (made before, reaching the
+     *                                   client's loop after) is dropped and counted as refused.
+     */
     public void ack() {
         if (acker != null) {
             acker.ack(this);
         }
+    }
+
+    /**
+     * Acks the record and commits its partition up to the highest contiguous acked offset; completes once that
+     * commit is done. Commits of a partition are ordered. Cold (nothing happens until subscribed). Fails with
+     * {@link RevokedPartitionException} if the partition is no longer this member's, and with
+     * {@link IllegalStateException} in assign mode (no group to commit to).
+     */
+    public Completable commit() {
+        if (acker == null) {
+            return Completable.error(new IllegalStateException(
+                    "record " + this + " was read in assign mode: there is no group to commit to"));
+        }
+        return acker.commit(this);
     }
 
     @Override

@@ -58,6 +58,17 @@ public final class RxConsumer {
         }));
     }
 
+    /**
+     * A member of consumer group {@code options.groupId()} subscribed to {@code topics}; it joins when its
+     * {@link GroupConsumer#records()} is subscribed to.
+     */
+    public GroupConsumer group(GroupOptions options, Collection<String> topics) {
+        if (topics.isEmpty()) {
+            throw new IllegalArgumentException("a group subscription needs at least one topic");
+        }
+        return new GroupConsumer(cluster, this.options, options, List.copyOf(topics));
+    }
+
     /** The start position of each partition for {@code from}. */
     Future<Map<TopicPartition, Long>> positions(List<TopicPartition> tps, StartFrom from) {
         if (from instanceof StartFrom.Offset o) {

@@ -4,24 +4,18 @@ import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.core.Flowable;
 import io.reactivex.rxjava3.core.Single;
 import io.tributary.client.internal.Loop;
-import io.tributary.client.kafka.internal.BrokerConnection;
 import io.tributary.client.kafka.internal.KafkaCluster;
 import io.tributary.client.kafka.internal.MetadataImage;
 import io.tributary.client.kafka.internal.ProduceBatch;
+import io.tributary.client.kafka.internal.ProduceSender;
+import io.tributary.client.kafka.internal.ProduceTopic;
 import io.tributary.client.kafka.internal.SendStream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.message.InitProducerIdRequestData;
-import org.apache.kafka.common.message.InitProducerIdResponseData;
-import org.apache.kafka.common.message.ProduceRequestData;
-import org.apache.kafka.common.message.ProduceResponseData;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.utils.Utils;
@@ -50,7 +44,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * room (real backpressure: a fast upstream is slowed to the broker's pace); a {@link #send(ProduceRecord)} beyond
  * the limit waits for room instead of failing.
  *
- * <p>All state lives on the client's event loop; every callback arrives there.
+ * <p>This class is the accepting side (buffer accounting, partitioning, batching); {@link ProduceSender} is the
+ * request side (producer id, drains, in-flight requests, retries and sequences). All state lives on the client's
+ * event loop; every callback arrives there.
  */
 public final class RxProducer {
     private final KafkaCluster cluster;
@@ -58,20 +54,15 @@ public final class RxProducer {
     private final Vertx vertx;
     private final ProducerOptions options;
     private final Compression compression;
-    private final Map<String, TopicState> topics = new HashMap<>();
+    private final Map<String, ProduceTopic> topics = new HashMap<>();
     private final Map<TopicPartition, ProduceBatch.Partition> partitions = new HashMap<>();
-    private final Set<ProduceBatch.Partition> ready = new LinkedHashSet<>();
-    private final ArrayDeque<Parked> parked = new ArrayDeque<>();
+    private final ArrayDeque<ProduceTopic.Parked> parked = new ArrayDeque<>();
     private final Set<SendStream> streams = new LinkedHashSet<>();
     private final List<Promise<Void>> flushes = new ArrayList<>();
     private long bufferedBytes;
+    private final ProduceSender sender;
     private long pendingRecords;
-    private boolean drainScheduled;
     private boolean closed;
-    // Idempotence: the producer id and epoch (InitProducerId), known before the first batch is sent.
-    private long producerId = -1;
-    private short producerEpoch = -1;
-    private Future<Void> producerIdFuture;
 
     RxProducer(KafkaCluster cluster, ProducerOptions options) {
         if (options.idempotence() && options.acks() != -1) {
@@ -83,6 +74,17 @@ public final class RxProducer {
         this.vertx = loop.context().owner();
         this.options = options;
         this.compression = Compression.of(CompressionType.forName(options.compression())).build();
+        this.sender = new ProduceSender(cluster, options, topics, partitions, new ProduceSender.Accounting() {
+            @Override
+            public void finished(long bytes, int records) {
+                finish(bytes, records);
+            }
+
+            @Override
+            public void released() {
+                RxProducer.this.released();
+            }
+        });
     }
 
     /** Sends one record; succeeds once the broker acknowledged it (as the producer's acks ask). Cold. */
@@ -156,7 +158,7 @@ public final class RxProducer {
         }
         pendingRecords++;
         if (!parked.isEmpty() || (bufferedBytes > 0 && bufferedBytes + size > options.bufferMemory())) {
-            parked.add(new Parked(r, sink, size));
+            parked.add(new ProduceTopic.Parked(r, sink, size));
             return;
         }
         admit(r, sink, size);
@@ -164,9 +166,9 @@ public final class RxProducer {
 
     private void admit(ProduceRecord r, ProduceBatch.Sink sink, int size) {
         bufferedBytes += size;
-        TopicState ts = topics.computeIfAbsent(r.topic(), TopicState::new);
+        ProduceTopic ts = topics.computeIfAbsent(r.topic(), ProduceTopic::new);
         if (ts.meta == null) {
-            ts.waiting.add(new Parked(r, sink, size));
+            ts.waiting.add(new ProduceTopic.Parked(r, sink, size));
             if (!ts.fetching) {
                 fetchMetadata(ts);
             }
@@ -175,16 +177,16 @@ public final class RxProducer {
         route(ts, r, sink, size);
     }
 
-    private void fetchMetadata(TopicState ts) {
+    private void fetchMetadata(ProduceTopic ts) {
         ts.fetching = true;
         cluster.topicWithLeaders(ts.name).onComplete(ar -> {
             ts.fetching = false;
             if (ar.failed()) {
-                List<Parked> w = new ArrayList<>(ts.waiting);
+                List<ProduceTopic.Parked> w = new ArrayList<>(ts.waiting);
                 ts.waiting.clear();
-                for (Parked p : w) {
-                    finish(p.size, 1);
-                    p.sink.failed(ar.cause());
+                for (ProduceTopic.Parked p : w) {
+                    finish(p.size(), 1);
+                    p.sink().failed(ar.cause());
                 }
                 return;
             }
@@ -196,16 +198,16 @@ public final class RxProducer {
                     ps.leader = pm == null ? -1 : pm.leader();
                 }
             }
-            List<Parked> w = new ArrayList<>(ts.waiting);
+            List<ProduceTopic.Parked> w = new ArrayList<>(ts.waiting);
             ts.waiting.clear();
-            for (Parked p : w) {
-                route(ts, p.record, p.sink, p.size);
+            for (ProduceTopic.Parked p : w) {
+                route(ts, p.record(), p.sink(), p.size());
             }
-            scheduleDrain();
+            sender.scheduleDrain();
         });
     }
 
-    private void route(TopicState ts, ProduceRecord r, ProduceBatch.Sink sink, int size) {
+    private void route(ProduceTopic ts, ProduceRecord r, ProduceBatch.Sink sink, int size) {
         int n = ts.meta.partitions().size();
         int p;
         if (r.partition() != null) {
@@ -277,244 +279,7 @@ public final class RxProducer {
         }
         b.closeForAppends();
         ps.queue.add(b);
-        ready.add(ps);
-        scheduleDrain();
-    }
-
-    // ---------------------------------------------------------------------------------------------- send
-
-    private void scheduleDrain() {
-        if (!drainScheduled) {
-            drainScheduled = true;
-            // One turn of the loop later, so the batches closed in this turn leave in one request per broker.
-            loop.context().runOnContext(v -> {
-                drainScheduled = false;
-                drain();
-            });
-        }
-    }
-
-    private void drain() {
-        if (options.idempotence() && producerId < 0) {
-            if (producerIdFuture == null) {
-                producerIdFuture = initProducerId().onComplete(ar -> {
-                    producerIdFuture = null;
-                    if (ar.failed()) {
-                        failAllReady(ar.cause());
-                    } else {
-                        scheduleDrain();
-                    }
-                });
-            }
-            return;
-        }
-        Map<Integer, List<ProduceBatch>> byLeader = new HashMap<>();
-        for (var it = ready.iterator(); it.hasNext(); ) {
-            ProduceBatch.Partition ps = it.next();
-            TopicState ts = topics.get(ps.tp.topic());
-            if (ps.inFlight != null || ts.stale || ts.fetching) {
-                continue;
-            }
-            ProduceBatch b = ps.queue.poll();
-            if (ps.queue.isEmpty()) {
-                it.remove();
-            }
-            if (b == null) {
-                continue;
-            }
-            if (!b.isBuilt()) {
-                int seq = -1;
-                if (options.idempotence()) {
-                    seq = ps.nextSequence;
-                    ps.nextSequence = ProduceBatch.incrementSequence(seq, b.recordCount());
-                }
-                b.build(producerId, producerEpoch, seq);
-            }
-            ps.inFlight = b;
-            byLeader.computeIfAbsent(ps.leader, k -> new ArrayList<>()).add(b);
-        }
-        for (Map.Entry<Integer, List<ProduceBatch>> e : byLeader.entrySet()) {
-            send(e.getKey(), e.getValue());
-        }
-    }
-
-    private void send(int leader, List<ProduceBatch> batches) {
-        cluster.node(leader).onComplete(ar -> {
-            if (ar.failed()) {
-                for (ProduceBatch b : batches) {
-                    retryOrFail(b, ar.cause());
-                }
-                return;
-            }
-            BrokerConnection c = ar.result();
-            short version = c.version(ApiKeys.PRODUCE);
-            boolean ids = version >= 13;
-            Map<String, ProduceRequestData.TopicProduceData> byTopic = new HashMap<>();
-            ProduceRequestData.TopicProduceDataCollection coll = new ProduceRequestData.TopicProduceDataCollection();
-            for (ProduceBatch b : batches) {
-                ProduceRequestData.TopicProduceData td = byTopic.computeIfAbsent(b.tp.topic(), t -> {
-                    ProduceRequestData.TopicProduceData d = new ProduceRequestData.TopicProduceData();
-                    Uuid id = partitions.get(b.tp).topicId;
-                    if (ids) {
-                        d.setTopicId(id);
-                    } else {
-                        d.setName(t);
-                    }
-                    d.setPartitionData(new ArrayList<>());
-                    coll.add(d);
-                    return d;
-                });
-                td.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(b.tp.partition())
-                        .setRecords(b.records()));
-            }
-            ProduceRequestData req = new ProduceRequestData().setAcks(options.acks())
-                    .setTimeoutMs((int) cluster.options().requestTimeoutMs()).setTopicData(coll);
-            if (options.acks() == 0) {
-                c.sendOneWay(ApiKeys.PRODUCE, req).onComplete(w -> {
-                    for (ProduceBatch b : batches) {
-                        if (w.succeeded()) {
-                            complete(b, -1, -1);
-                        } else {
-                            retryOrFail(b, w.cause());
-                        }
-                    }
-                });
-                return;
-            }
-            c.<ProduceResponseData>call(ApiKeys.PRODUCE, req).onComplete(rr -> {
-                if (rr.failed()) {
-                    for (ProduceBatch b : batches) {
-                        retryOrFail(b, rr.cause());
-                    }
-                    return;
-                }
-                onResponse(rr.result(), batches, ids);
-            });
-        });
-    }
-
-    private void onResponse(ProduceResponseData resp, List<ProduceBatch> batches, boolean ids) {
-        Map<TopicPartition, ProduceResponseData.PartitionProduceResponse> byTp = new HashMap<>();
-        Map<Uuid, String> names = new HashMap<>();
-        for (ProduceBatch b : batches) {
-            names.put(partitions.get(b.tp).topicId, b.tp.topic());
-        }
-        for (ProduceResponseData.TopicProduceResponse t : resp.responses()) {
-            String name = ids ? names.get(t.topicId()) : t.name();
-            for (ProduceResponseData.PartitionProduceResponse p : t.partitionResponses()) {
-                byTp.put(new TopicPartition(name, p.index()), p);
-            }
-        }
-        for (ProduceBatch b : batches) {
-            ProduceResponseData.PartitionProduceResponse p = byTp.get(b.tp);
-            if (p == null) {
-                retryOrFail(b, Errors.UNKNOWN_SERVER_ERROR.exception("no response for " + b.tp));
-                continue;
-            }
-            Errors err = Errors.forCode(p.errorCode());
-            if (err == Errors.NONE) {
-                complete(b, p.baseOffset(), p.logAppendTimeMs());
-            } else if (err == Errors.DUPLICATE_SEQUENCE_NUMBER) {
-                // The broker has this batch already (an earlier attempt got through): delivered once.
-                complete(b, -1, -1);
-            } else {
-                String msg = p.errorMessage() != null ? p.errorMessage() : err.message();
-                retryOrFail(b, err.exception(b.tp + ": " + msg));
-            }
-        }
-    }
-
-    private void complete(ProduceBatch b, long baseOffset, long logAppendTime) {
-        ProduceBatch.Partition ps = partitions.get(b.tp);
-        ps.inFlight = null;
-        if (!ps.queue.isEmpty()) {
-            ready.add(ps);
-        }
-        finish(b.bytes(), b.recordCount());
-        b.succeed(baseOffset, logAppendTime);
-        scheduleDrain();
-        released();
-    }
-
-    private void retryOrFail(ProduceBatch b, Throwable cause) {
-        ProduceBatch.Partition ps = partitions.get(b.tp);
-        boolean expired = (System.nanoTime() - b.createdNanos()) / 1_000_000L > options.deliveryTimeoutMs();
-        if (KafkaCluster.isRetriable(cause) && !expired) {
-            // Resent as it is (same bytes, same sequence): the broker drops it if an earlier attempt landed.
-            ps.inFlight = null;
-            ps.queue.addFirst(b);
-            ready.add(ps);
-            TopicState ts = topics.get(b.tp.topic());
-            if (!ts.stale) {
-                ts.stale = true;
-                vertx.setTimer(cluster.options().retryBackoffMs(), t -> refreshAfterError(ts));
-            }
-            return;
-        }
-        ps.inFlight = null;
-        if (!ps.queue.isEmpty()) {
-            ready.add(ps);
-        }
-        Throwable failure = expired ? new TimeoutException("delivery of " + b.recordCount() + " records to " + b.tp
-                + " timed out after " + options.deliveryTimeoutMs() + " ms: " + cause, cause) : cause;
-        if (options.idempotence() && b.isBuilt()) {
-            // A sequence gap now exists on this partition: start again with a fresh producer id (sequences from 0).
-            producerId = -1;
-            for (ProduceBatch.Partition other : partitions.values()) {
-                other.nextSequence = 0;
-            }
-        }
-        finish(b.bytes(), b.recordCount());
-        b.fail(failure);
-        scheduleDrain();
-        released();
-    }
-
-    private void refreshAfterError(TopicState ts) {
-        cluster.topicWithLeaders(ts.name).onComplete(ar -> {
-            if (ar.succeeded()) {
-                ts.meta = ar.result();
-                for (ProduceBatch.Partition ps : partitions.values()) {
-                    if (ps.tp.topic().equals(ts.name)) {
-                        MetadataImage.PartitionMeta pm = ts.meta.partition(ps.tp.partition());
-                        ps.leader = pm == null ? -1 : pm.leader();
-                        ps.topicId = ts.meta.topicId();
-                    }
-                }
-                ts.stale = false;
-                scheduleDrain();
-            } else {
-                vertx.setTimer(cluster.options().retryBackoffMs(), t -> refreshAfterError(ts));
-            }
-        });
-    }
-
-    private void failAllReady(Throwable cause) {
-        for (ProduceBatch.Partition ps : new ArrayList<>(ready)) {
-            ProduceBatch b;
-            while ((b = ps.queue.poll()) != null) {
-                finish(b.bytes(), b.recordCount());
-                b.fail(cause);
-            }
-        }
-        ready.clear();
-        released();
-    }
-
-    private Future<Void> initProducerId() {
-        long deadline = System.nanoTime() + cluster.options().requestTimeoutMs() * 1_000_000L;
-        return cluster.retrying(deadline, () -> cluster.any().compose(c -> c.<InitProducerIdResponseData>call(
-                ApiKeys.INIT_PRODUCER_ID, new InitProducerIdRequestData().setTransactionalId(null)
-                        .setTransactionTimeoutMs(Integer.MAX_VALUE).setProducerId(-1).setProducerEpoch((short) -1)))
-                .compose(resp -> {
-                    Errors err = Errors.forCode(resp.errorCode());
-                    if (err != Errors.NONE) {
-                        return Future.failedFuture(err.exception("InitProducerId: " + err.message()));
-                    }
-                    producerId = resp.producerId();
-                    producerEpoch = resp.producerEpoch();
-                    return Future.succeededFuture();
-                }));
+        sender.ready(ps);
     }
 
     // ---------------------------------------------------------------------------------------------- accounting
@@ -532,31 +297,15 @@ public final class RxProducer {
     /** Buffer room came back: admit parked sends, then let the streams ask upstream for more. */
     private void released() {
         while (!parked.isEmpty()) {
-            Parked p = parked.peek();
-            if (bufferedBytes > 0 && bufferedBytes + p.size > options.bufferMemory()) {
+            ProduceTopic.Parked p = parked.peek();
+            if (bufferedBytes > 0 && bufferedBytes + p.size() > options.bufferMemory()) {
                 break;
             }
             parked.poll();
-            admit(p.record, p.sink, p.size);
+            admit(p.record(), p.sink(), p.size());
         }
         for (SendStream s : new ArrayList<>(streams)) {
             s.pump();
         }
-    }
-
-    private static final class TopicState {
-        final String name;
-        final List<Parked> waiting = new ArrayList<>();
-        MetadataImage.TopicMeta meta;
-        boolean fetching;
-        boolean stale;
-        int sticky = -1;
-
-        TopicState(String name) {
-            this.name = name;
-        }
-    }
-
-    private record Parked(ProduceRecord record, ProduceBatch.Sink sink, int size) {
     }
 }

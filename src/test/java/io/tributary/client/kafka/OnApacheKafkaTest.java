@@ -32,6 +32,22 @@ class OnApacheKafkaTest {
     }
 
     @Nested
+    class Group extends GroupContract {
+        @Override
+        Target target() {
+            return Target.apacheKafka();
+        }
+    }
+
+    @Nested
+    class GroupChurn extends GroupChurnContract {
+        @Override
+        Target target() {
+            return Target.apacheKafka();
+        }
+    }
+
+    @Nested
     class Threads extends ClientThreads {
         @Override
         Target target() {

@@ -5,6 +5,7 @@ import io.tributary.testing.TestNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.util.Map;
 
 /**
  * Where a client contract test runs: an in-process Tributary node, or a real Apache Kafka broker. Each contract
@@ -20,7 +21,9 @@ public interface Target extends AutoCloseable {
 
     static Target tributary() {
         try {
-            TestNode node = TestNode.start(Files.createTempDirectory("client-tributary"));
+            // As the Apache Kafka target is configured: a group's first rebalance does not wait 3 s for more members.
+            TestNode node = TestNode.start(Files.createTempDirectory("client-tributary"),
+                    Map.of("group.initial.rebalance.delay.ms", "0"));
             return new Target() {
                 public String bootstrap() {
                     return node.bootstrap();

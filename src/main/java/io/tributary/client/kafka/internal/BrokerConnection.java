@@ -141,11 +141,19 @@ public final class BrokerConnection {
 
     /** Sends {@code body} at {@code version}; completes with the response body on the loop. */
     public <T extends ApiMessage> Future<T> callAt(ApiKeys key, short version, ApiMessage body) {
+        return callAt(key, version, body, options.requestTimeoutMs());
+    }
+
+    /**
+     * Sends {@code body} at {@code version}, waiting up to {@code timeoutMs} for the response once it is written (a
+     * JoinGroup may legitimately wait for the whole rebalance timeout); completes with the response body on the loop.
+     */
+    public <T extends ApiMessage> Future<T> callAt(ApiKeys key, short version, ApiMessage body, long timeoutMs) {
         loop.check();
         if (isClosed) {
             return Future.failedFuture(new DisconnectException("connection to " + this + " is closed"));
         }
-        Pending p = new Pending(key, version, body, true);
+        Pending p = new Pending(key, version, body, true, timeoutMs);
         enqueue(p);
         @SuppressWarnings("unchecked")
         Future<T> f = (Future<T>) p.promise.future();
@@ -158,7 +166,7 @@ public final class BrokerConnection {
         if (isClosed) {
             return Future.failedFuture(new DisconnectException("connection to " + this + " is closed"));
         }
-        Pending p = new Pending(key, version(key), body, false);
+        Pending p = new Pending(key, version(key), body, false, options.requestTimeoutMs());
         enqueue(p);
         return p.promise.future().mapEmpty();
     }
@@ -177,10 +185,9 @@ public final class BrokerConnection {
         Buffer frame = frame(p.key, p.version, cid, options.clientId(), p.body);
         if (p.expectResponse) {
             inFlight.add(p);
-            p.timer = vertx.setTimer(options.requestTimeoutMs(), t -> {
+            p.timer = vertx.setTimer(p.timeoutMs, t -> {
                 p.timer = -1;
-                fail(new TimeoutException(p.key + " to " + this + " got no response within "
-                        + options.requestTimeoutMs() + " ms"));
+                fail(new TimeoutException(p.key + " to " + this + " got no response within " + p.timeoutMs + " ms"));
             });
             socket.write(frame);
         } else {
@@ -303,15 +310,17 @@ public final class BrokerConnection {
         final short version;
         final ApiMessage body;
         final boolean expectResponse;
+        final long timeoutMs;
         final Promise<ApiMessage> promise = Promise.promise();
         int correlationId;
         long timer = -1;
 
-        Pending(ApiKeys key, short version, ApiMessage body, boolean expectResponse) {
+        Pending(ApiKeys key, short version, ApiMessage body, boolean expectResponse, long timeoutMs) {
             this.key = key;
             this.version = version;
             this.body = body;
             this.expectResponse = expectResponse;
+            this.timeoutMs = timeoutMs;
         }
     }
 }

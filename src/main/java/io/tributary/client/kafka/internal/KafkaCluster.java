@@ -192,6 +192,26 @@ public final class KafkaCluster {
         if (known != null) {
             return node(known);
         }
+        return findCoordinator(groupId).compose(b -> {
+            coordinators.put(groupId, b.id());
+            return node(b.id());
+        });
+    }
+
+    /**
+     * A connection of its own to the coordinator of {@code groupId}, found afresh, pooled nowhere: a group member's
+     * JoinGroup waits at the coordinator for the whole rebalance, and since a broker answers a connection in order,
+     * it would stall every fetch and commit behind it on a shared connection (kafka-clients opens a separate
+     * coordinator connection for the same reason). The caller closes it.
+     */
+    public Future<BrokerConnection> dedicatedCoordinator(String groupId) {
+        return findCoordinator(groupId).compose(b -> closed
+                ? Future.failedFuture(new DisconnectException("client closed"))
+                : BrokerConnection.connect(loop, net, options, b.host(), b.port(), b.id()));
+    }
+
+    /** FindCoordinator for a group, asked of any broker, retried (with backoff) until the request timeout. */
+    public Future<MetadataImage.Broker> findCoordinator(String groupId) {
         long deadline = System.nanoTime() + options.requestTimeoutMs() * 1_000_000L;
         return retrying(deadline, () -> any().compose(c -> {
             FindCoordinatorRequestData req = new FindCoordinatorRequestData().setKeyType((byte) 0);
@@ -202,21 +222,20 @@ public final class KafkaCluster {
                 req.setKey(groupId);
             }
             return c.<FindCoordinatorResponseData>call(ApiKeys.FIND_COORDINATOR, req).compose(resp -> {
-                int nodeId;
                 Errors err;
+                MetadataImage.Broker b;
                 if (batched) {
                     FindCoordinatorResponseData.Coordinator co = resp.coordinators().get(0);
                     err = Errors.forCode(co.errorCode());
-                    nodeId = co.nodeId();
+                    b = new MetadataImage.Broker(co.nodeId(), co.host(), co.port(), null);
                 } else {
                     err = Errors.forCode(resp.errorCode());
-                    nodeId = resp.nodeId();
+                    b = new MetadataImage.Broker(resp.nodeId(), resp.host(), resp.port(), null);
                 }
                 if (err != Errors.NONE) {
                     return Future.failedFuture(err.exception("FindCoordinator(" + groupId + "): " + err));
                 }
-                coordinators.put(groupId, nodeId);
-                return node(nodeId);
+                return Future.succeededFuture(b);
             });
         }));
     }
