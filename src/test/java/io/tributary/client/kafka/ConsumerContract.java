@@ -86,8 +86,8 @@ abstract class ConsumerContract {
         }
         TopicPartition tp = new TopicPartition("assign-from", 0);
         RxConsumer c = client.consumer(new ConsumerOptions());
-        assertEquals(5, c.assign(List.of(tp), StartFrom.offset(5)).blockingFirst().offset(), "from offset 5");
-        assertEquals(6, c.assign(List.of(tp), StartFrom.timestamp(6_500)).blockingFirst().offset(),
+        assertEquals(5, c.assign(List.of(tp), StartFrom.offset(5)).timeout(60, java.util.concurrent.TimeUnit.SECONDS).blockingFirst().offset(), "from offset 5");
+        assertEquals(6, c.assign(List.of(tp), StartFrom.timestamp(6_500)).timeout(60, java.util.concurrent.TimeUnit.SECONDS).blockingFirst().offset(),
                 "the first record at or after t=6500 is the one at 7000");
         ConcurrentLinkedQueue<ConsumerRecord> tail = new ConcurrentLinkedQueue<>();
         var sub = c.assign(List.of(tp), StartFrom.latest()).subscribe(tail::add);
