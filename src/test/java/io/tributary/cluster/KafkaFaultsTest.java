@@ -273,27 +273,70 @@ class KafkaFaultsTest {
     }
 
     private static void awaitNewLeader(int partition, int old) {
-        await("partition " + partition + " led by another broker than " + old, Duration.ofSeconds(60), () -> {
-            TopicPartitionInfo p = describe(TOPIC).partitions().get(partition);
-            return p.leader() != null && p.leader().id() != old && p.leader().id() > 0 ? p : null;
-        });
+        awaitStateLeaderChange(partition, old, other(old));
     }
 
-    private static void awaitStateLeaderChange(int partition, int old, int askNode) throws Exception {
-        try (org.apache.zookeeper.ZooKeeper zk = EnsembleClient.connect(cluster, 10_000, askNode)) {
-            await("the state of " + TOPIC + "-" + partition + " names another leader than " + old, Duration.ofSeconds(60), () -> {
+    /**
+     * Polls a partition's state znode, read through node {@code askNode}'s coordination service, until
+     * {@code done} holds. Used while a broker is faulty: an admin client may keep asking the paused or cut-off
+     * broker, which answers nothing or its last metadata.
+     */
+    private static io.vertx.core.json.JsonObject awaitState(String topic, int partition, int askNode, String what,
+                                                            java.util.function.Predicate<io.vertx.core.json.JsonObject> done) {
+        org.apache.zookeeper.ZooKeeper zk = observers.get(askNode);
+        {
+            return await(what, Duration.ofSeconds(60), () -> {
                 try {
                     zk.sync("/brokers", (rc, path, ctx) -> { }, null);
                     io.vertx.core.json.JsonObject state = new io.vertx.core.json.JsonObject(new String(zk.getData(
-                            "/brokers/topics/" + TOPIC + "/partitions/" + partition + "/state", false, null),
+                            "/brokers/topics/" + topic + "/partitions/" + partition + "/state", false, null),
                             java.nio.charset.StandardCharsets.UTF_8));
-                    int leader = state.getInteger("leader");
-                    return leader != old && leader > 0 ? state : null;
+                    return done.test(state) ? state : null;
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
             });
         }
+    }
+
+    /**
+     * ZooKeeper clients on the nodes a fault leaves healthy, connected before the fault is injected (the test reads
+     * through an existing session, as a monitoring client would).
+     */
+    private static final Map<Integer, org.apache.zookeeper.ZooKeeper> observers = new HashMap<>();
+
+    private static void observe(int... nodes) throws Exception {
+        closeObservers();
+        for (int n : nodes) {
+            observers.put(n, EnsembleClient.connect(cluster, 10_000, n));
+        }
+    }
+
+    private static void closeObservers() throws InterruptedException {
+        for (org.apache.zookeeper.ZooKeeper zk : observers.values()) {
+            zk.close();
+        }
+        observers.clear();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void noObservers() throws InterruptedException {
+        closeObservers();
+    }
+
+    private static int other(int... not) {
+        for (int n = 1; n <= 3; n++) {
+            int c = n;
+            if (java.util.Arrays.stream(not).noneMatch(x -> x == c)) {
+                return n;
+            }
+        }
+        throw new AssertionError();
+    }
+
+    private static void awaitStateLeaderChange(int partition, int old, int askNode) {
+        awaitState(TOPIC, partition, askNode, "the state of " + TOPIC + "-" + partition + " names another leader than " + old,
+                st -> st.getInteger("leader") != old && st.getInteger("leader") > 0);
     }
 
     private static void awaitProgress(List<Producing> producers, int records) {
@@ -353,14 +396,15 @@ class KafkaFaultsTest {
         consumers.forEach(Thread::start);
         List<String> faults = new ArrayList<>();
         try {
-            awaitProgress(producers, 500);
+            awaitProgress(producers, 300);
 
             int leader = leaderOf(0);
             faults.add("kill -9 leader " + leader + " of " + TOPIC + "-0");
+            observe(other(leader));
             cluster.run("kill", Integer.toString(leader));
             try {
                 awaitNewLeader(0, leader);
-                awaitProgress(producers, 300);
+                awaitProgress(producers, 150);
             } finally {
                 cluster.run("start", Integer.toString(leader));
             }
@@ -368,11 +412,12 @@ class KafkaFaultsTest {
 
             int follower = followerOf(1);
             faults.add("SIGSTOP follower " + follower + " of " + TOPIC + "-1 until it leaves the ISR");
+            observe(other(follower));
             cluster.run("pause", Integer.toString(follower));
             try {
-                await("broker " + follower + " out of the ISR of " + TOPIC + "-1", Duration.ofSeconds(60), () ->
-                        describe(TOPIC).partitions().get(1).isr().stream().noneMatch(n -> n.id() == follower) ? true : null);
-                awaitProgress(producers, 300);
+                awaitState(TOPIC, 1, other(follower), "broker " + follower + " out of the ISR of " + TOPIC + "-1",
+                        st -> !st.getJsonArray("isr").contains(follower));
+                awaitProgress(producers, 150);
             } finally {
                 cluster.run("resume", Integer.toString(follower));
             }
@@ -381,12 +426,13 @@ class KafkaFaultsTest {
             if (netns != null) {
                 int isolated = leaderOf(2);
                 faults.add("cut the cluster link of leader " + isolated + " of " + TOPIC + "-2 until it is replaced");
+                observe(other(isolated));
                 netns.isolate(isolated);
                 try {
                     // Asked of the majority's coordination service: the isolated broker itself still serves its last
                     // metadata (as a Kafka broker cut off from ZooKeeper does) and an admin client may ask it.
-                    awaitStateLeaderChange(2, isolated, isolated == 1 ? 2 : 1);
-                    awaitProgress(producers, 300);
+                    awaitStateLeaderChange(2, isolated, other(isolated));
+                    awaitProgress(producers, 150);
                 } finally {
                     netns.heal(isolated);
                 }
@@ -395,10 +441,11 @@ class KafkaFaultsTest {
 
             int paused = leaderOf(1);
             faults.add("SIGSTOP leader " + paused + " of " + TOPIC + "-1 until it is replaced");
+            observe(other(paused));
             cluster.run("pause", Integer.toString(paused));
             try {
                 awaitNewLeader(1, paused);
-                awaitProgress(producers, 300);
+                awaitProgress(producers, 150);
             } finally {
                 cluster.run("resume", Integer.toString(paused));
             }
@@ -408,12 +455,15 @@ class KafkaFaultsTest {
             faults.add("kill -9 follower " + killed + " of " + TOPIC + "-2");
             cluster.run("kill", Integer.toString(killed));
             try {
-                awaitProgress(producers, 300);
+                awaitProgress(producers, 150);
             } finally {
                 cluster.run("start", Integer.toString(killed));
             }
             allInSync(TOPIC, 3);
             awaitProgress(producers, 200);
+        } catch (Throwable t) {
+            consumers.forEach(c -> c.stop.set(true));
+            throw t;
         } finally {
             producers.forEach(p -> p.stop.set(true));
             for (Producing p : producers) {
@@ -508,10 +558,11 @@ class KafkaFaultsTest {
                     producer.send(new ProducerRecord<>(topic, 0, null, "early-" + i)).get(30, TimeUnit.SECONDS);
                     early.add("early-" + i);
                 }
+                observe(3);
                 cluster.run("pause", Integer.toString(follower));
                 try {
-                    await("broker " + follower + " out of the ISR of " + topic, Duration.ofSeconds(60),
-                            () -> describe(topic).partitions().get(0).isr().size() == 1 ? true : null);
+                    awaitState(topic, 0, 3, "broker " + follower + " out of the ISR of " + topic,
+                            st -> st.getJsonArray("isr").size() == 1);
                     for (int i = 0; i < 50; i++) {
                         // acks=all with the ISR down to the leader (min.insync.replicas=1): acknowledged by one copy
                         producer.send(new ProducerRecord<>(topic, 0, null, "late-" + i)).get(30, TimeUnit.SECONDS);
@@ -523,20 +574,16 @@ class KafkaFaultsTest {
                 }
             }
             if (unclean) {
-                TopicPartitionInfo elected = await("broker " + follower + " elected uncleanly", Duration.ofSeconds(60), () -> {
-                    TopicPartitionInfo i = describe(topic).partitions().get(0);
-                    return i.leader() != null && i.leader().id() == follower ? i : null;
-                });
-                assertEquals(List.of(follower), elected.isr().stream().map(Node::id).toList());
+                io.vertx.core.json.JsonObject elected = awaitState(topic, 0, 3, "broker " + follower + " elected uncleanly",
+                        st -> st.getInteger("leader") == follower);
+                assertEquals(List.of(follower), elected.getJsonArray("isr").getList(), elected.encode());
                 assertTrue(cluster.nodeLog(admin.describeCluster().controller().get().id()).contains("UNCLEAN leader election"),
                         "the controller says it elected uncleanly");
             } else {
                 // Without unclean election there is no leader while the only in-sync replica is dead.
-                TopicPartitionInfo offline = await(topic + " offline", Duration.ofSeconds(60), () -> {
-                    TopicPartitionInfo i = describe(topic).partitions().get(0);
-                    return i.leader() == null || i.leader().id() < 0 ? i : null;
-                });
-                assertEquals(List.of(leader), offline.isr().stream().map(Node::id).toList(), "the ISR keeps the dead leader");
+                io.vertx.core.json.JsonObject offline = awaitState(topic, 0, 3, topic + " offline",
+                        st -> st.getInteger("leader") < 0);
+                assertEquals(List.of(leader), offline.getJsonArray("isr").getList(), "the ISR keeps the dead leader: " + offline.encode());
             }
             cluster.run("start", Integer.toString(leader));
             await(topic + " in sync on two brokers again", Duration.ofSeconds(90),

@@ -231,11 +231,12 @@ class KafkaReplicationTest {
         try (KafkaProducer<String, String> producer = producer(Map.of())) {
             producer.send(new ProducerRecord<>("strict", "ok")).get(30, TimeUnit.SECONDS);
         }
+        // Read from the partition state znode through the leader's node, with a session opened before the pause: an
+        // admin client may keep asking the paused broker, which answers nothing.
+        try (org.apache.zookeeper.ZooKeeper zk = EnsembleClient.connect(cluster, 10_000, leader)) {
         cluster.run("pause", Integer.toString(follower));
         try {
-            // Read from the partition state znode through the leader's node: an admin client may keep asking the
-            // paused broker, which answers nothing.
-            try (org.apache.zookeeper.ZooKeeper zk = EnsembleClient.connect(cluster, 10_000, leader)) {
+            {
                 await("the ISR of strict-0 shrunk to the leader", Duration.ofSeconds(60), () -> {
                     try {
                         zk.sync("/brokers", (rc, path, ctx) -> { }, null);
@@ -258,6 +259,7 @@ class KafkaReplicationTest {
             }
         } finally {
             cluster.run("resume", Integer.toString(follower));
+        }
         }
         inSync("strict", 2);
         try (KafkaProducer<String, String> producer = producer(Map.of())) {
@@ -379,6 +381,21 @@ class KafkaReplicationTest {
                 admin.listConsumerGroupOffsets("billing").partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
         assertEquals(total, after.values().stream().mapToLong(o -> o.offset()).sum(),
                 "committed offsets = log end offsets, read from coordinator " + moved);
+
+        // kafka-consumer-groups.sh through any broker: the coordinator's view, lag 0 everywhere.
+        io.tributary.testing.Processes.Result described = io.tributary.testing.Processes.java(
+                "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand", List.of("--bootstrap-server",
+                        "127.0.0.1:" + cluster.kafkaPort(moved == 1 ? 2 : 1), "--describe", "--group", "billing"), null, 120);
+        assertEquals(0, described.exitCode(), described.all());
+        List<String> rows = described.stdout().lines().filter(l -> l.startsWith("billing ")).toList();
+        assertEquals(3, rows.size(), described.stdout());
+        for (String row : rows) {
+            String[] f = row.trim().split("\\s+");
+            assertEquals("orders", f[1], row);
+            assertEquals(f[3], f[4], "current offset = log end offset: " + row);
+            assertEquals("0", f[5], "lag 0: " + row);
+        }
+
 
         try (KafkaProducer<String, String> producer = producer(Map.of())) {
             for (int i = 0; i < 10; i++) {

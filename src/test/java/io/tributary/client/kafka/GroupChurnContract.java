@@ -18,18 +18,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Must-show 3 of issue 13, sized for CI: three members over twelve partitions while 200,000 records flow in for about
- * 15 s, and every 2.5 s the oldest member leaves and a new one joins. Every record is processed at least once, no
+ * Must-show 3 of issue 13, sized for CI: three members over twelve partitions while 120,000 records flow in for about
+ * 9 s, and every 1.8 s the oldest member leaves and a new one joins. Every record is processed at least once, no
  * partition is processed by two members at once, each new owner of a partition starts exactly where the previous one's
  * revoke committed (so no record is committed by two members), and once everyone has left the group's committed
  * offsets are the log end offsets. The 1 M-record run is {@code bench/client-group-churn.sh}.
  */
 abstract class GroupChurnContract extends GroupFixture {
     static final int PARTITIONS = 12;
-    static final int RECORDS = Integer.getInteger("churn.records", 200_000);
+    static final int RECORDS = Integer.getInteger("churn.records", 120_000);
     static final int BATCH = 1_000;
     static final long PACE_MS = Long.getLong("churn.paceMs", 75);
-    static final long CHURN_EVERY_MS = 2_500;
+    static final long CHURN_EVERY_MS = 1_800;
 
     @Override
     abstract Target target();
