@@ -2,7 +2,7 @@
 # Issue 13, must-show 3 at full size: the reactive client's group churn test with 1,000,000 records
 # (3 members over 12 partitions, the oldest leaving and a new one joining every 2.5 s while the records flow),
 # against an in-process Tributary node and against Apache Kafka 4.3.1 (a child JVM from the test classpath),
-# with both the range and the cooperative-sticky assignor. The CI suite runs the same test with 200,000.
+# with the cooperative-sticky assignor on Tributary and range on Apache Kafka. The CI suite runs the same test with 120,000.
 #
 #   bench/client-group-churn.sh [records] [pace-ms-per-1000-records]
 #
