@@ -11,6 +11,7 @@ public final class Codes {
     /** Never sent by ZooKeeper (a client makes it up when its connection drops); used internally only. */
     public static final int CONNECTIONLOSS = -4;
     public static final int MARSHALLINGERROR = -5;
+    public static final int OPERATIONTIMEOUT = -7;
     public static final int UNIMPLEMENTED = -6;
     public static final int BADARGUMENTS = -8;
     public static final int NONODE = -101;

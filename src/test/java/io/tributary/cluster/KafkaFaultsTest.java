@@ -21,8 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -345,18 +343,6 @@ class KafkaFaultsTest {
                 () -> producers.stream().mapToInt(p -> p.acked.size()).sum() >= from + records ? true : null);
     }
 
-    private static byte[] replicaBytes(int node, String topic, int partition) {
-        Path d = dir.resolve("cluster").resolve("node-" + node).resolve("data").resolve(topic + "-" + partition);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (Stream<Path> files = Files.list(d)) {
-            for (Path f : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
-                out.write(Files.readAllBytes(f));
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
 
     /** The whole topic as it finally is: partition → offset → value. */
     private static Map<Integer, Map<Long, String>> readAll(String topic, int partitions) {
@@ -511,9 +497,9 @@ class KafkaFaultsTest {
         for (int p = 0; p < PARTITIONS; p++) {
             int partition = p;
             await("the three replicas of " + TOPIC + "-" + p + " byte for byte equal", Duration.ofSeconds(60), () -> {
-                byte[] first = replicaBytes(1, TOPIC, partition);
-                return Arrays.equals(first, replicaBytes(2, TOPIC, partition))
-                        && Arrays.equals(first, replicaBytes(3, TOPIC, partition)) ? true : null;
+                byte[] first = KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 1, TOPIC, partition);
+                return Arrays.equals(first, KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 2, TOPIC, partition))
+                        && Arrays.equals(first, KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 3, TOPIC, partition)) ? true : null;
             });
         }
         List<String> violations = consumers.stream().flatMap(c -> c.violations.stream()).toList();
@@ -608,7 +594,7 @@ class KafkaFaultsTest {
             }
             // The returning replica truncated (or caught up) to the leader's log, byte for byte.
             await("the two replicas of " + topic + " equal", Duration.ofSeconds(30),
-                    () -> Arrays.equals(replicaBytes(1, topic, 0), replicaBytes(2, topic, 0)) ? true : null);
+                    () -> Arrays.equals(KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 1, topic, 0), KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 2, topic, 0)) ? true : null);
         }
     }
 }

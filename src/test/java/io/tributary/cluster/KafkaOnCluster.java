@@ -36,6 +36,20 @@ final class KafkaOnCluster {
         throw new AssertionError("timed out waiting for " + what + (last == null ? "" : ": " + last) + "\n" + cluster.logs());
     }
 
+    /** One replica's log of a partition in a {@link LocalCluster} under {@code clusterDir}: its segments' bytes in offset order. */
+    static byte[] replicaBytes(java.nio.file.Path clusterDir, int node, String topic, int partition) {
+        java.nio.file.Path d = clusterDir.resolve("node-" + node).resolve("data").resolve(topic + "-" + partition);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(d)) {
+            for (java.nio.file.Path f : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
+                out.write(java.nio.file.Files.readAllBytes(f));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
     static TopicDescription describe(Admin admin, String topic) {
         try {
             return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);

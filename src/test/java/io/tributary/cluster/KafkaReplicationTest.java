@@ -21,8 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,19 +117,6 @@ class KafkaReplicationTest {
         return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
     }
 
-    /** One replica's log of a partition: its segment files' bytes, in offset order. */
-    private static byte[] replicaBytes(int node, String topic, int partition) {
-        Path d = dir.resolve("cluster").resolve("node-" + node).resolve("data").resolve(topic + "-" + partition);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (Stream<Path> files = Files.list(d)) {
-            for (Path f : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
-                out.write(Files.readAllBytes(f));
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
 
     private record Acked(int partition, long offset, String value) {
     }
@@ -200,12 +185,12 @@ class KafkaReplicationTest {
         for (int p = 0; p < 2; p++) {
             int partition = p;
             await("the three replicas of durable-" + p + " byte for byte equal", Duration.ofSeconds(60), () -> {
-                byte[] first = replicaBytes(1, "durable", partition);
-                return Arrays.equals(first, replicaBytes(2, "durable", partition))
-                        && Arrays.equals(first, replicaBytes(3, "durable", partition)) && first.length > 0 ? true : null;
+                byte[] first = KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 1, "durable", partition);
+                return Arrays.equals(first, KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 2, "durable", partition))
+                        && Arrays.equals(first, KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 3, "durable", partition)) && first.length > 0 ? true : null;
             });
         }
-        assertArrayEquals(replicaBytes(1, "durable", 0), replicaBytes(victim, "durable", 0));
+        assertArrayEquals(KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 1, "durable", 0), KafkaOnCluster.replicaBytes(dir.resolve("cluster"), victim, "durable", 0));
 
         // kafka_exporter's names on the partition's leader: the cluster's view, not one node's.
         int leader = describe("durable").partitions().get(0).leader().id();

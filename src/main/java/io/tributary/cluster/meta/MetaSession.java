@@ -127,7 +127,7 @@ final class MetaSession implements WatchSink {
     private Future<Result> attempt(Op op, long deadline) {
         return call(op).compose(r -> {
             boolean transient_ = r.err() == Codes.CONNECTIONLOSS || r.err() == Codes.SESSIONEXPIRED
-                    || r.err() == Codes.SESSIONMOVED || r.err() == -7 /* OPERATIONTIMEOUT */;
+                    || r.err() == Codes.SESSIONMOVED || r.err() == Codes.OPERATIONTIMEOUT;
             if (!transient_ || closed || System.nanoTime() - deadline >= 0) {
                 return Future.succeededFuture(r);
             }
