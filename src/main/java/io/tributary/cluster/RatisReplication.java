@@ -118,6 +118,12 @@ public final class RatisReplication implements Replication {
         // would make those heartbeats carry nothing usable (see CommitPush).
         RaftServerConfigKeys.Log.setLogMetadataEnabled(properties, false);
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
+        // A new Ratis client first sends a "dummy" watch request to its leader guess (the first member unless
+        // told otherwise), waits up to the watch timeout (10 s) for it, and queues every ordered request behind
+        // it: with that member SIGSTOPped, each replacement client (see replaceClient) stalled the same way, and
+        // a healthy node could not open a session or commit a write for as long as the pause lasted.
+        RaftClientConfigKeys.Async.Experimental.setSendDummyRequest(properties, false);
+        RaftClientConfigKeys.Rpc.setWatchRequestTimeout(properties, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
         // Ratis closes its server for good after a JVM pause over this (60 s by default): a node SIGSTOPped or
         // swapped out for a minute would stay up with its coordination dead. A paused ZooKeeper server resumes
         // and catches up; so does this one (its sessions were expired by the others meanwhile).
@@ -149,7 +155,11 @@ public final class RatisReplication implements Replication {
 
     private RaftClient newClient() {
         ClientId id = ClientId.randomId();
-        return RaftClient.newBuilder().setProperties(properties).setRaftGroup(group).setClientId(id)
+        // The leader this node's server follows, when it knows one: the client's own first guess is the first
+        // member, which after that member failed costs every new client a request timeout or more.
+        DivisionInfo i = info();
+        RaftPeerId leader = i == null ? null : i.getLeaderId();
+        return RaftClient.newBuilder().setProperties(properties).setRaftGroup(group).setClientId(id).setLeaderId(leader)
                 .setClientRpc(new GrpcFactory(new Parameters()).newRaftClientRpc(id, properties))
                 // Bounded: a write whose client was told CONNECTIONLOSS must not be retried into the log much
                 // later (after a partition heals, say); attempts fail fast on NotLeader.
