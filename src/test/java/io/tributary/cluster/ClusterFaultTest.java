@@ -305,4 +305,51 @@ class ClusterFaultTest {
         }
         assertConverged(Set.of("/split"));
     }
+
+    /**
+     * Fault: SIGSTOP of each node in turn (the Ratis leader or a follower). Checks: on each of the other two a new
+     * session opens and a create commits within a few election timeouts, as on a ZooKeeper ensemble with one
+     * server stopped (a new Ratis client once aimed its first request at node 1 whatever the leader, and with
+     * node 1 paused the others could not open a session for as long as the pause lasted).
+     */
+    @Test
+    @org.junit.jupiter.api.Order(6)
+    void theOtherTwoServeNewSessionsAndWritesWhileAnyOneNodeIsPaused() throws Exception {
+        List<String> timings = new ArrayList<>();
+        long worst = 0;
+        for (int paused = 1; paused <= 3; paused++) {
+            int leader = cluster.awaitLeader(java.time.Duration.ofSeconds(60), cluster.all());
+            cluster.run("pause", Integer.toString(paused));
+            try {
+                for (int other = 1; other <= 3; other++) {
+                    if (other == paused) {
+                        continue;
+                    }
+                    long t0 = System.nanoTime();
+                    ZooKeeper opened;
+                    try {
+                        opened = EnsembleClient.connect(cluster, 10_000, other);
+                    } catch (AssertionError e) {
+                        throw new AssertionError("paused " + paused + " (leader was " + leader + "): no session on "
+                                + other + " within 30 s\n" + String.join("\n", timings) + "\n" + cluster.logs(), e);
+                    }
+                    try (ZooKeeper zk = opened) {
+                        long connected = System.nanoTime();
+                        zk.create("/p" + paused + "-" + other, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                                CreateMode.PERSISTENT);
+                        long written = System.nanoTime();
+                        long sessionMs = (connected - t0) / 1_000_000;
+                        long writeMs = (written - connected) / 1_000_000;
+                        worst = Math.max(worst, sessionMs + writeMs);
+                        timings.add("paused " + paused + " (leader was " + leader + "), on " + other + ": session "
+                                + sessionMs + " ms, create " + writeMs + " ms");
+                    }
+                }
+            } finally {
+                cluster.run("resume", Integer.toString(paused));
+            }
+        }
+        System.out.println(String.join("\n", timings));
+        assertTrue(worst < 15_000, String.join("\n", timings) + "\n" + cluster.logs());
+    }
 }
