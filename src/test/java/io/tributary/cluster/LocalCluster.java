@@ -83,6 +83,7 @@ public final class LocalCluster implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile());
             pb.environment().keySet().removeIf(k -> k.startsWith("TRIBUTARY_") || k.startsWith("CLUSTER_"));
             pb.environment().putAll(env);
+            long started = System.nanoTime();
             Process p = pb.start();
             p.getOutputStream().close();
             if (!p.waitFor(180, TimeUnit.SECONDS)) {
@@ -91,6 +92,7 @@ public final class LocalCluster implements AutoCloseable {
             }
             String text = Files.readString(out);
             Files.deleteIfExists(out);
+            System.out.println("bin/cluster " + String.join(" ", args) + ": " + (System.nanoTime() - started) / 1_000_000 + " ms");
             if (p.exitValue() != 0) {
                 throw new AssertionError("bin/cluster " + String.join(" ", args) + " exited " + p.exitValue() + ":\n" + text
                         + "\n" + logs());
