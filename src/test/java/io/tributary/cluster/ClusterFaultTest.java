@@ -45,12 +45,7 @@ class ClusterFaultTest {
 
     @BeforeAll
     static void up() {
-        // Ratis snapshots every 50 entries (an entry holds many commands) and drops the log a snapshot covers
-        // (in small segments), so a node that was down long enough can only catch up from the leader's snapshot.
-        cluster = new LocalCluster(dir.resolve("cluster"), 3, Map.of("TRIBUTARY_TICKTIME", "500", "CLUSTER_NODE_ARGS",
-                "-o raft.server.snapshot.auto.trigger.threshold=50 -o raft.server.log.purge.upto.snapshot.index=true"
-                        + " -o raft.server.log.purge.gap=10 -o raft.server.log.segment.size.max=64KB"));
-        cluster.up();
+        cluster = LocalCluster.ensemble();
     }
 
     @AfterAll

@@ -125,6 +125,9 @@ final class EnsembleClient {
             for (int n : nodes) {
                 try (ZooKeeper zk = connect(cluster, 10_000, n)) {
                     last.put(n, digest(zk));
+                } catch (KeeperException.NoNodeException e) {
+                    // the tree changed during the walk (a broker's registration expiring, say): look again
+                    last.put(n, "changed while read: " + e.getPath());
                 }
             }
             if (new java.util.HashSet<>(last.values()).size() == 1) {

@@ -47,9 +47,8 @@ class EnsembleClientsTest {
 
     @BeforeAll
     static void up() {
-        // Containers and TTL nodes are swept every 500 ms (ZooKeeper's default is a minute).
-        cluster = new LocalCluster(dir.resolve("cluster"), 3, Map.of("TRIBUTARY_ZNODE_CONTAINER_CHECKINTERVALMS", "500"));
-        String out = cluster.up();
+        cluster = LocalCluster.ensemble();
+        String out = LocalCluster.sharedUpOutput();
         assertTrue(out.contains("ZooKeeper connect: " + cluster.zkConnect()), out);
         assertTrue(out.contains("Kafka bootstrap:   " + cluster.bootstrap()), out);
     }

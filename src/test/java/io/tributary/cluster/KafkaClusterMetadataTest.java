@@ -66,9 +66,7 @@ class KafkaClusterMetadataTest {
 
     @BeforeAll
     static void up() {
-        cluster = new LocalCluster(dir.resolve("cluster"), 3, Map.of("TRIBUTARY_TICKTIME", "500",
-                "TRIBUTARY_BROKER_SESSION_TIMEOUT_MS", "4000"));
-        cluster.up();
+        cluster = LocalCluster.kafka();
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "60000");

@@ -58,10 +58,7 @@ class KafkaReplicationTest {
 
     @BeforeAll
     static void up() {
-        cluster = new LocalCluster(dir.resolve("cluster"), 3, Map.of("TRIBUTARY_TICKTIME", "500",
-                "TRIBUTARY_BROKER_SESSION_TIMEOUT_MS", "4000", "TRIBUTARY_REPLICA_LAG_TIME_MAX_MS", "4000",
-                "TRIBUTARY_OFFSETS_TOPIC_NUM_PARTITIONS", "6"));
-        cluster.up();
+        cluster = LocalCluster.kafka();
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
         // Short: while a broker is paused, a call that lands on it gives up quickly and the poll asks again.
@@ -185,12 +182,12 @@ class KafkaReplicationTest {
         for (int p = 0; p < 2; p++) {
             int partition = p;
             await("the three replicas of durable-" + p + " byte for byte equal", Duration.ofSeconds(60), () -> {
-                byte[] first = KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 1, "durable", partition);
-                return Arrays.equals(first, KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 2, "durable", partition))
-                        && Arrays.equals(first, KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 3, "durable", partition)) && first.length > 0 ? true : null;
+                byte[] first = KafkaOnCluster.replicaBytes(cluster.dir(), 1, "durable", partition);
+                return Arrays.equals(first, KafkaOnCluster.replicaBytes(cluster.dir(), 2, "durable", partition))
+                        && Arrays.equals(first, KafkaOnCluster.replicaBytes(cluster.dir(), 3, "durable", partition)) && first.length > 0 ? true : null;
             });
         }
-        assertArrayEquals(KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 1, "durable", 0), KafkaOnCluster.replicaBytes(dir.resolve("cluster"), victim, "durable", 0));
+        assertArrayEquals(KafkaOnCluster.replicaBytes(cluster.dir(), 1, "durable", 0), KafkaOnCluster.replicaBytes(cluster.dir(), victim, "durable", 0));
 
         // kafka_exporter's names on the partition's leader: the cluster's view, not one node's.
         int leader = describe("durable").partitions().get(0).leader().id();

@@ -65,12 +65,109 @@ public final class LocalCluster implements AutoCloseable {
         env.putAll(settings);
     }
 
+    // ---- one cluster at a time, shared by the classes that ask for the same one ----
+
+    private static LocalCluster shared;
+    private static String sharedKey;
+    private static String sharedUpOutput;
+    private boolean isShared;
+
+    /**
+     * The running cluster of these settings, started (and any other cluster of this JVM stopped) when there is
+     * none: test classes that need an ensemble of the same settings share one instead of each starting three
+     * JVMs, and at most one cluster runs at a time. A class that kills, pauses or stops nodes need not restore
+     * them: each caller gets every node running again (resumed, started) and one leader. Its data lives in a
+     * directory of its own (not a class's {@code @TempDir}, which goes with the class); {@link #close} of a
+     * shared cluster does nothing, the next cluster or the JVM's exit stops it.
+     */
+    public static synchronized LocalCluster shared(int size, Map<String, String> settings) {
+        String key = size + " " + new java.util.TreeMap<>(settings);
+        if (shared != null && key.equals(sharedKey)) {
+            shared.restoreAll();
+            return shared;
+        }
+        stopShared();
+        try {
+            LocalCluster c = new LocalCluster(Files.createTempDirectory("shared-cluster"), size, settings);
+            c.isShared = true;
+            sharedUpOutput = c.run("up", Integer.toString(size));
+            shared = c;
+            sharedKey = key;
+            if (!hookAdded) {
+                hookAdded = true;
+                Runtime.getRuntime().addShutdownHook(new Thread(LocalCluster::stopShared, "shared-cluster-down"));
+            }
+            return c;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean hookAdded;
+
+    /**
+     * The shared coordination ensemble of the ZooKeeper-side cluster classes: three nodes, tickTime 500 ms
+     * (sessions of 1-10 s); containers and TTL nodes swept every 500 ms (ZooKeeper's default is a minute); Ratis
+     * snapshots every 50 entries (an entry holds many commands) and drops the log a snapshot covers (in small
+     * segments), so a node that was down long enough can only catch up from the leader's snapshot.
+     */
+    public static LocalCluster ensemble() {
+        return shared(3, Map.of("TRIBUTARY_TICKTIME", "500", "TRIBUTARY_ZNODE_CONTAINER_CHECKINTERVALMS", "500",
+                "CLUSTER_NODE_ARGS", "-o raft.server.snapshot.auto.trigger.threshold=50"
+                        + " -o raft.server.log.purge.upto.snapshot.index=true -o raft.server.log.purge.gap=10"
+                        + " -o raft.server.log.segment.size.max=64KB"));
+    }
+
+    /**
+     * The shared Kafka cluster of the Kafka-side cluster classes (on loopback): three brokers, tickTime 500 ms,
+     * broker sessions of 4 s and {@code replica.lag.time.max.ms} 4 s (failures are noticed quickly),
+     * {@code __consumer_offsets} with 6 partitions.
+     */
+    public static LocalCluster kafka() {
+        return shared(3, Map.of("TRIBUTARY_TICKTIME", "500", "TRIBUTARY_BROKER_SESSION_TIMEOUT_MS", "4000",
+                "TRIBUTARY_REPLICA_LAG_TIME_MAX_MS", "4000", "TRIBUTARY_OFFSETS_TOPIC_NUM_PARTITIONS", "6"));
+    }
+
+    /** What {@code bin/cluster up} printed when the shared cluster started. */
+    public static synchronized String sharedUpOutput() {
+        return sharedUpOutput;
+    }
+
+    /** Stops the shared cluster, if one runs. */
+    public static synchronized void stopShared() {
+        if (shared != null) {
+            LocalCluster c = shared;
+            shared = null;
+            sharedKey = null;
+            c.run("down");
+            deleteTree(c.dir);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory: left for the OS
+        }
+    }
+
+    /** Every node running (a paused one resumed, a stopped or killed one started) and one leader. */
+    void restoreAll() {
+        for (int n : all()) {
+            run("resume", Integer.toString(n));
+            run("start", Integer.toString(n));
+        }
+        awaitLeader(Duration.ofSeconds(120));
+    }
+
     private String clientHost(int node) {
         return netns == null ? "127.0.0.1" : netns.clientNet + "." + node;
     }
 
     /** {@code bin/cluster up N}; returns its output (connect strings). */
     public String up() {
+        stopShared(); // one cluster at a time
         return run("up", Integer.toString(size));
     }
 
@@ -104,6 +201,11 @@ public final class LocalCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         }
+    }
+
+    /** The cluster's directory ({@code CLUSTER_DIR}: node-i/data, node-i/node.log). */
+    public Path dir() {
+        return dir;
     }
 
     public int size() {
@@ -238,6 +340,9 @@ public final class LocalCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        if (isShared) {
+            return; // stopped by the next cluster or at exit (see shared)
+        }
         run("down");
     }
 

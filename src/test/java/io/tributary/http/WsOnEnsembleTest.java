@@ -35,8 +35,7 @@ class WsOnEnsembleTest {
 
     @BeforeAll
     static void up() {
-        cluster = new LocalCluster(dir, 3, Map.of());
-        cluster.up();
+        cluster = LocalCluster.ensemble();
         vertx = Vertx.vertx();
     }
 

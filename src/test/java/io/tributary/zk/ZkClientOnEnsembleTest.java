@@ -16,8 +16,7 @@ class ZkClientOnEnsembleTest extends ZkClientTest {
 
     @BeforeAll
     static void start() {
-        cluster = new LocalCluster(dir.resolve("cluster"), 3, Map.of());
-        cluster.up();
+        cluster = LocalCluster.ensemble();
         connectString = cluster.zkConnect();
         serverCount = 3;
     }

@@ -29,15 +29,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * also when the dead node was the leader; a client that does not come back has its ephemeral deleted once,
  * by the leader's expiry, with the watches on the other nodes fired once. tickTime is 500 ms.
  */
-class SessionFailoverTest {
+class EnsembleSessionFailoverTest {
     @TempDir
     static Path dir;
     static LocalCluster cluster;
 
     @BeforeAll
     static void up() {
-        cluster = new LocalCluster(dir.resolve("cluster"), 3, Map.of("TRIBUTARY_TICKTIME", "500"));
-        cluster.up();
+        cluster = LocalCluster.ensemble();
     }
 
     @AfterAll

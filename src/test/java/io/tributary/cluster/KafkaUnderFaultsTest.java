@@ -55,7 +55,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * group's committed offsets are the log end offsets. A second test shows what unclean.leader.election.enable=true
  * loses, as Kafka documents, next to the same faults without it.
  */
-class KafkaFaultsTest {
+class KafkaUnderFaultsTest {
     private static final String TOPIC = "history";
     private static final int PARTITIONS = 3;
 
@@ -489,9 +489,9 @@ class KafkaFaultsTest {
         for (int p = 0; p < PARTITIONS; p++) {
             int partition = p;
             await("the three replicas of " + TOPIC + "-" + p + " byte for byte equal", Duration.ofSeconds(60), () -> {
-                byte[] first = KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 1, TOPIC, partition);
-                return Arrays.equals(first, KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 2, TOPIC, partition))
-                        && Arrays.equals(first, KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 3, TOPIC, partition)) ? true : null;
+                byte[] first = KafkaOnCluster.replicaBytes(cluster.dir(), 1, TOPIC, partition);
+                return Arrays.equals(first, KafkaOnCluster.replicaBytes(cluster.dir(), 2, TOPIC, partition))
+                        && Arrays.equals(first, KafkaOnCluster.replicaBytes(cluster.dir(), 3, TOPIC, partition)) ? true : null;
             });
         }
         List<String> violations = consumers.stream().flatMap(c -> c.violations.stream()).toList();
@@ -586,7 +586,7 @@ class KafkaFaultsTest {
             }
             // The returning replica truncated (or caught up) to the leader's log, byte for byte.
             await("the two replicas of " + topic + " equal", Duration.ofSeconds(30),
-                    () -> Arrays.equals(KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 1, topic, 0), KafkaOnCluster.replicaBytes(dir.resolve("cluster"), 2, topic, 0)) ? true : null);
+                    () -> Arrays.equals(KafkaOnCluster.replicaBytes(cluster.dir(), 1, topic, 0), KafkaOnCluster.replicaBytes(cluster.dir(), 2, topic, 0)) ? true : null);
         }
     }
 }

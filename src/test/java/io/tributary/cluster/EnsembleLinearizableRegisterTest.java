@@ -30,15 +30,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one clock, unknown outcomes for lost connections) must pass {@link Linearizability}; the checker's own
  * test shows it rejects histories that are not linearizable.
  */
-class LinearizableRegisterTest {
+class EnsembleLinearizableRegisterTest {
     @TempDir
     static Path dir;
     static LocalCluster cluster;
 
     @BeforeAll
     static void up() {
-        cluster = new LocalCluster(dir.resolve("cluster"), 3, Map.of("TRIBUTARY_TICKTIME", "500"));
-        cluster.up();
+        cluster = LocalCluster.ensemble();
     }
 
     @AfterAll
