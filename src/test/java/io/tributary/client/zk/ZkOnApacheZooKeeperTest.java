@@ -12,4 +12,12 @@ class ZkOnApacheZooKeeperTest {
             return ZkTarget.apacheZooKeeper();
         }
     }
+
+    @Nested
+    class Watches extends ZkWatchContract {
+        @Override
+        ZkTarget target() {
+            return ZkTarget.apacheZooKeeper();
+        }
+    }
 }

@@ -12,4 +12,12 @@ class ZkOnTributaryTest {
             return ZkTarget.tributary();
         }
     }
+
+    @Nested
+    class Watches extends ZkWatchContract {
+        @Override
+        ZkTarget target() {
+            return ZkTarget.tributary();
+        }
+    }
 }
