@@ -20,4 +20,12 @@ class ZkOnApacheZooKeeperTest {
             return ZkTarget.apacheZooKeeper();
         }
     }
+
+    @Nested
+    class Sessions extends ZkSessionContract {
+        @Override
+        ZkTarget target() {
+            return ZkTarget.apacheZooKeeper();
+        }
+    }
 }

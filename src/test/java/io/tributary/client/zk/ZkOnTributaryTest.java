@@ -20,4 +20,12 @@ class ZkOnTributaryTest {
             return ZkTarget.tributary();
         }
     }
+
+    @Nested
+    class Sessions extends ZkSessionContract {
+        @Override
+        ZkTarget target() {
+            return ZkTarget.tributary();
+        }
+    }
 }
