@@ -28,4 +28,12 @@ class ZkOnApacheZooKeeperTest {
             return ZkTarget.apacheZooKeeper();
         }
     }
+
+    @Nested
+    class Recipes extends ZkRecipesContract {
+        @Override
+        ZkTarget target() {
+            return ZkTarget.apacheZooKeeper();
+        }
+    }
 }

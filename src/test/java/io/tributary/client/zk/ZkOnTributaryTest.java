@@ -28,4 +28,12 @@ class ZkOnTributaryTest {
             return ZkTarget.tributary();
         }
     }
+
+    @Nested
+    class Recipes extends ZkRecipesContract {
+        @Override
+        ZkTarget target() {
+            return ZkTarget.tributary();
+        }
+    }
 }
