@@ -28,9 +28,10 @@ public interface ZkTarget extends AutoCloseable {
 
     static ZkTarget tributary() {
         try {
-            // Containers and TTL nodes are swept every 200 ms (as the Apache ZooKeeper target is configured).
+            // As the Apache ZooKeeper target is configured: containers and TTL nodes swept every 200 ms, and a
+            // 500 ms tick, so sessions of 1 s and more are granted.
             TestNode node = TestNode.start(Files.createTempDirectory("zkclient-tributary"),
-                    Map.of("znode.container.checkIntervalMs", "200"));
+                    Map.of("znode.container.checkIntervalMs", "200", "tickTime", "500"));
             return new ZkTarget() {
                 public String connect() {
                     return node.zkConnect();

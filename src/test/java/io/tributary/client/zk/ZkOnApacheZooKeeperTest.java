@@ -36,4 +36,12 @@ class ZkOnApacheZooKeeperTest {
             return ZkTarget.apacheZooKeeper();
         }
     }
+
+    @Nested
+    class Threads extends ZkClientThreads {
+        @Override
+        ZkTarget target() {
+            return ZkTarget.apacheZooKeeper();
+        }
+    }
 }
