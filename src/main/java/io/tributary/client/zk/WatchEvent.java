@@ -9,9 +9,10 @@ import java.util.List;
  *
  * @param type     what happened
  * @param path     the node it happened to (for a recursive watch, the descendant)
- * @param zxid     the transaction that caused it: from the notification for event streams, the node's
- *                 {@code mzxid}/{@code pzxid} for state streams and initial events, the read's zxid for a deletion a
- *                 state stream found; never decreasing along a stream
+ * @param zxid     the transaction that caused it: from the notification in PERSISTENT/RECURSIVE streams (whose
+ *                 INITIAL carries the zxid the read saw), the node's {@code mzxid} (DATA) or {@code pzxid} (CHILDREN)
+ *                 in state streams, the read's zxid for a deletion a state stream found; never decreasing along a
+ *                 stream
  * @param data     the node's data (state streams of mode DATA and initial events; null otherwise or when absent)
  * @param stat     the node's stat where a read returned one (null for event-stream events and absent nodes)
  * @param children the sorted child names (CHILDREN streams and initial events of CHILDREN/PERSISTENT; else null)

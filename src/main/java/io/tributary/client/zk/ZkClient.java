@@ -225,7 +225,7 @@ public final class ZkClient {
                 Paths.check(path);
                 Objects.requireNonNull(mode, "mode");
             } catch (RuntimeException e) {
-                io.reactivex.rxjava3.internal.subscriptions.EmptySubscription.error(e, down);
+                Flowable.<WatchEvent>error(e).subscribe(down);
                 return;
             }
             switch (mode) {

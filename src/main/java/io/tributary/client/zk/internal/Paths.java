@@ -50,15 +50,4 @@ public final class Paths {
     public static String check(String path) {
         return check(path, false);
     }
-
-    /** The parent of a valid path ("/" for a top-level node). */
-    public static String parent(String path) {
-        int slash = path.lastIndexOf('/');
-        return slash <= 0 ? "/" : path.substring(0, slash);
-    }
-
-    /** {@code parent + "/" + child}, minding the root. */
-    public static String join(String parent, String child) {
-        return parent.equals("/") ? "/" + child : parent + "/" + child;
-    }
 }

@@ -215,9 +215,11 @@ public final class ZkSession implements ZkConnection.Listener {
                 }
             });
         }
-        return r.promise.future().onSuccess(reply -> {
-            if (reply.zxid() > lastZxid) {
-                lastZxid = reply.zxid();
+        // Every reply carries the server's zxid, error replies included (ClientCnxn records both).
+        return r.promise.future().onComplete(ar -> {
+            long z = ar.succeeded() ? ar.result().zxid() : ar.cause() instanceof ZkException e ? e.zxid() : 0;
+            if (z > lastZxid) {
+                lastZxid = z;
             }
         });
     }

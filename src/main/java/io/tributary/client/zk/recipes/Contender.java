@@ -2,7 +2,7 @@ package io.tributary.client.zk.recipes;
 
 import io.reactivex.rxjava3.core.Completable;
 import io.reactivex.rxjava3.disposables.CompositeDisposable;
-import io.reactivex.rxjava3.disposables.Disposable;
+import io.reactivex.rxjava3.disposables.SerialDisposable;
 import io.reactivex.rxjava3.subjects.CompletableSubject;
 import io.tributary.client.zk.CreateMode;
 import io.tributary.client.zk.SessionState;
@@ -42,8 +42,10 @@ final class Contender {
     private final byte[] data;
     private final Events events;
     private final String protection = "_c_" + UUID.randomUUID();
+    // The session-state subscription, and the current step (a create, a read, a predecessor watch): each step
+    // replaces the previous one, so nothing accumulates over a long participation.
     private final CompositeDisposable running = new CompositeDisposable();
-    private Disposable predecessorWatch;
+    private final SerialDisposable step = new SerialDisposable();
     private String node;
     private boolean stopped;
     private boolean isFirst;
@@ -60,6 +62,7 @@ final class Contender {
     void start() {
         zk.context().runOnContext(v -> {
             running.add(zk.sessionStates().skip(1).subscribe(this::onState, e -> { }));
+            running.add(step);
             create();
         });
     }
@@ -69,14 +72,14 @@ final class Contender {
             return;
         }
         String prefix = Nodes.join(base, protection + "-" + lockName);
-        running.add(Nodes.createWithParents(zk, prefix, data, CreateMode.EPHEMERAL_SEQUENTIAL).subscribe(
+        step.set(Nodes.createWithParents(zk, prefix, data, CreateMode.EPHEMERAL_SEQUENTIAL).subscribe(
                 c -> {
                     node = c.path();
                     check();
                 },
                 e -> {
                     if (e instanceof ZkException z && z.isConnectionLoss()) {
-                        running.add(zk.connected().subscribe(this::findOrCreate, this::fail));
+                        step.set(zk.connected().subscribe(this::findOrCreate, this::fail));
                     } else {
                         fail(e);
                     }
@@ -84,7 +87,7 @@ final class Contender {
     }
 
     private void findOrCreate() {
-        running.add(zk.getChildren(base).subscribe(children -> {
+        step.set(zk.getChildren(base).subscribe(children -> {
             for (String c : children) {
                 if (c.startsWith(protection)) {
                     node = Nodes.join(base, c);
@@ -100,7 +103,7 @@ final class Contender {
         if (stopped) {
             return;
         }
-        running.add(zk.getChildren(base).subscribe(children -> {
+        step.set(zk.getChildren(base).subscribe(children -> {
             if (stopped) {
                 return;
             }
@@ -119,13 +122,9 @@ final class Contender {
     }
 
     private void watchPredecessor(String predecessor) {
-        if (predecessorWatch != null) {
-            predecessorWatch.dispose();
-        }
-        // The initial state tells whether it is still there; then a DELETED (or CREATED of a new one) re-checks.
-        predecessorWatch = zk.watch(predecessor, WatchMode.DATA, true).filter(e -> !e.exists()).firstElement()
-                .subscribe(e -> check(), e -> retryOrFail(e));
-        running.add(predecessorWatch);
+        // The initial state tells whether it is still there; then its DELETED re-checks.
+        step.set(zk.watch(predecessor, WatchMode.DATA, true).filter(e -> !e.exists()).firstElement()
+                .subscribe(e -> check(), e -> retryOrFail(e)));
     }
 
     private void onState(SessionState s) {

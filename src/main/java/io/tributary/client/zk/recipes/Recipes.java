@@ -139,8 +139,14 @@ public final class Recipes {
                         }
                         return Completable.error(e);
                     });
-            return join.andThen(members(groupPath))
-                    .doFinally(() -> zk.delete(node, -1).onErrorComplete().subscribe());
+            // Leave only what this subscription joined: a NODEEXISTS of another session's member must stay.
+            AtomicBoolean joined = new AtomicBoolean();
+            return join.doOnComplete(() -> joined.set(true)).andThen(members(groupPath))
+                    .doFinally(() -> {
+                        if (joined.get()) {
+                            zk.delete(node, -1).onErrorComplete().subscribe();
+                        }
+                    });
         });
     }
 
