@@ -223,4 +223,49 @@ abstract class ZkWatchContract {
             assertEquals(before, get(zk.unroutedNotifications()), "the server still sent " + mode + " events");
         }
     }
+
+    @Test
+    void theInitialStateAndTheEventsAfterItAccountForEveryConcurrentWriteExactlyOnce() {
+        ZkClient writer = ZkClient.create(vertx, new ZkClientOptions().connect(target.connect()));
+        try {
+            get(writer.create("/wi", b(""), CreateMode.PERSISTENT));
+            int writes = 300;
+            // One write after another from another session, racing the watch registration and the initial read,
+            // which start once a third of them is done.
+            java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+            var allWritten = io.reactivex.rxjava3.core.Flowable.range(1, writes)
+                    .concatMapSingle(i -> writer.setData("/wi", b(Integer.toString(i)), -1))
+                    .doOnNext(st -> written.incrementAndGet()).ignoreElements().cache();
+            allWritten.subscribe(() -> { }, e -> { });
+            Poll.until(Duration.ofSeconds(20), "a third of the writes", () -> written.get() >= writes / 3);
+            Collector<WatchEvent> ts = Collector.of(zk.watch("/wi", WatchMode.PERSISTENT, true));
+            done(allWritten);
+            WatchEvent initial = await(ts, 1);
+            int seenInInitial = initial.stat().getVersion();
+            get(zk.getData("/wi")); // every notification of the writes precedes this answer on the watcher's connection
+            List<WatchEvent> after = ts.values().subList(1, ts.values().size());
+            assertEquals(writes - seenInInitial, after.size(), "one event per write after the initial state (version "
+                    + seenInInitial + ")");
+            assertTrue(after.stream().allMatch(e -> e.type() == WatchEvent.Type.DATA_CHANGED && e.zxid() > initial.zxid()));
+            assertZxidsNeverDecrease(ts.values());
+            ts.cancel();
+        } finally {
+            writer.close().blockingAwait(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void streamsSharingAServerWatchKeepItUntilTheLastIsDisposed() {
+        get(zk.create("/wsh", b(""), CreateMode.PERSISTENT));
+        Collector<WatchEvent> first = Collector.of(zk.watch("/wsh", WatchMode.PERSISTENT));
+        Collector<WatchEvent> second = Collector.of(zk.watch("/wsh", WatchMode.PERSISTENT));
+        get(zk.setData("/wsh", b("1"), -1));
+        await(first, 1);
+        await(second, 1);
+        first.cancel();
+        get(zk.setData("/wsh", b("2"), -1));
+        assertEquals(WatchEvent.Type.DATA_CHANGED, await(second, 2).type(), "the remaining stream still hears");
+        assertEquals(1, first.values().size(), "nothing after cancel");
+        second.cancel();
+    }
 }
