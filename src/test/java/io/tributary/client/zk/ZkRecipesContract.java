@@ -272,4 +272,25 @@ abstract class ZkRecipesContract {
         assertEquals(List.of("a", "b"), values.values().stream().map(v -> new String(v, StandardCharsets.UTF_8)).toList());
         values.cancel();
     }
+
+    @Test
+    void disposingAWaitingLockLeavesTheQueueAndAHeldLockReleasesOnDispose() {
+        Recipes a = Recipes.of(clients.get(0));
+        ZkLock held = get(a.lock("/recipes/wait"));
+        var waiting = Recipes.of(clients.get(1)).lock("/recipes/wait").subscribe(l -> { }, e -> { });
+        Poll.until(Duration.ofSeconds(10), "the second contender queues",
+                () -> get(clients.get(2).getChildren("/recipes/wait")).size() == 2);
+        waiting.dispose();
+        Poll.until(Duration.ofSeconds(10), "the disposed contender's node goes",
+                () -> get(clients.get(2).getChildren("/recipes/wait")).size() == 1);
+        List<ZkLock> third = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Recipes.of(clients.get(2)).lock("/recipes/wait").subscribe(l -> third.add(l), e -> { });
+        Poll.until(Duration.ofSeconds(10), "the third contender queues",
+                () -> get(clients.get(2).getChildren("/recipes/wait")).size() == 2);
+        assertTrue(third.isEmpty(), "no lock while the first holds it");
+        held.dispose();
+        Poll.until(Duration.ofSeconds(10), "the third gets the lock once the first disposed its lock", () -> !third.isEmpty());
+        done(third.get(0).release());
+        assertEquals(List.of(), get(clients.get(0).getChildren("/recipes/wait")));
+    }
 }

@@ -170,12 +170,18 @@ abstract class ZkSessionContract {
             Collector<SessionState> states = Collector.of(zk.sessionStates());
             long session = zk.sessionId();
             get(zk.create("/eph-kept", b(""), CreateMode.EPHEMERAL));
+            done(zk.addDigest("bob", "pw"));
+            get(zk.create("/bobs", b("private"), List.of(new org.apache.zookeeper.data.ACL(Acls.ALL,
+                    Acls.digestId("bob", "pw"))), CreateMode.PERSISTENT));
             target.restart();
             Poll.until(Duration.ofSeconds(30), "a reconnect: " + states.values(),
                     () -> reconnectedAfterDisconnect(states.values()));
             assertEquals(session, zk.sessionId());
             assertEquals(session, get(observer.exists("/eph-kept")).getEphemeralOwner(), "the ephemeral is still the session's");
             get(zk.setData("/eph-kept", b("still mine"), -1));
+            assertEquals("private", new String(get(zk.getData("/bobs")).data(), StandardCharsets.UTF_8),
+                    "credentials are re-sent on the new connection");
+            zkError(ZkException.NOAUTH, "/bobs", observer.getData("/bobs"));
             assertEquals(List.of(SessionState.CONNECTED, SessionState.DISCONNECTED, SessionState.CONNECTED),
                     states.values().subList(0, 3));
         } finally {
