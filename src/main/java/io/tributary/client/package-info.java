@@ -12,6 +12,8 @@
  *
  * <ul>
  *   <li>{@link io.tributary.client.kafka} — producer, consumer, admin over the Kafka protocol</li>
+ *   <li>{@link io.tributary.client.zk} — sessions, operations, watch streams over the ZooKeeper protocol, and
+ *   {@link io.tributary.client.zk.recipes} — lock, leader election, membership, configuration</li>
  * </ul>
  */
 package io.tributary.client;
