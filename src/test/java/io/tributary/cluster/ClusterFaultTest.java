@@ -38,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * fault, the load, and what it checks. tickTime is 500 ms (sessions of 1-10 s).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@UsesSharedCluster
 class ClusterFaultTest {
     @TempDir
     static Path dir;

@@ -40,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (three JVMs, shared by every test here): zkCli, the ZooKeeper Java client, Curator's LeaderLatch and
  * InterProcessMutex with each client on a different node.
  */
+@UsesSharedCluster
 class EnsembleClientsTest {
     @TempDir
     static Path dir;

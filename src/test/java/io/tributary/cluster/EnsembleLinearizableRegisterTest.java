@@ -30,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one clock, unknown outcomes for lost connections) must pass {@link Linearizability}; the checker's own
  * test shows it rejects histories that are not linearizable.
  */
+@UsesSharedCluster
 class EnsembleLinearizableRegisterTest {
     @TempDir
     static Path dir;

@@ -29,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * also when the dead node was the leader; a client that does not come back has its ephemeral deleted once,
  * by the leader's expiry, with the watches on the other nodes fired once. tickTime is 500 ms.
  */
+@UsesSharedCluster
 class EnsembleSessionFailoverTest {
     @TempDir
     static Path dir;

@@ -58,6 +58,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The broker session timeout is 4 s, tickTime 500 ms.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@UsesSharedCluster
 class KafkaClusterMetadataTest {
     @TempDir
     static Path dir;

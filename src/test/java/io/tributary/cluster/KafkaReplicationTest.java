@@ -50,6 +50,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * acknowledged record at the offset it was acknowledged at, and once the old leader is back every replica's log
  * is byte for byte the same. Broker session 4 s, replica.lag.time.max.ms 4 s, tickTime 500 ms.
  */
+@UsesSharedCluster
 class KafkaReplicationTest {
     @TempDir
     static Path dir;

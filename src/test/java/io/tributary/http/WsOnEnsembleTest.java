@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a ZooKeeper client made through another node: the subscription's read-and-watch runs as local reads in
  * the socket session's order, and the event fires after the change is committed and applied there.
  */
+@io.tributary.cluster.UsesSharedCluster
 class WsOnEnsembleTest {
     @TempDir
     static Path dir;

@@ -11,6 +11,7 @@ import java.util.Map;
  * each client gets the connect string of all three and the ZooKeeper client picks a node at random, so the
  * tests' writers, readers and watchers are usually on different nodes.
  */
+@io.tributary.cluster.UsesSharedCluster
 class ZkClientOnEnsembleTest extends ZkClientTest {
     static LocalCluster cluster;
 
