@@ -34,7 +34,10 @@ import java.util.stream.Stream;
  *       batch is re-validated (magic, CRC32C, increasing offsets, sane size), indexes are rebuilt, the
  *       invalid tail is truncated and every later segment dropped, with a WARN line each.</li>
  *   <li>Restores log start offset and high watermark from {@link PartitionCheckpoint}, and producer
- *       state from the latest snapshot at or below the log end plus a replay of later batches.</li>
+ *       state (open transactions included) from the latest snapshot at or below the log end plus a replay of
+ *       later batches. Segments re-validated from their start also had their aborted-transaction index
+ *       ({@code .txnindex}) emptied: the replay then starts at or below the first of them and writes each
+ *       aborted transaction whose marker it meets there into the marker's segment index.</li>
  *   <li>Loads the leader epoch cache and reconciles it with the recovered log ({@link LeaderEpochRecovery}):
  *       entries past the log end removed, a missing or disagreeing file rebuilt from the batches' epochs.</li>
  * </ul>
@@ -74,12 +77,16 @@ final class LogLoader {
             : (segments.floorKey(ckptRecovery) == null ? segments.firstKey() : segments.floorKey(ckptRecovery));
         long truncated = 0;
         int rebuilt = 0, dropped = 0, validated = 0;
+        // Segments re-validated from their start have an empty aborted-transaction index: the producer-state
+        // replay below rebuilds it from this offset on (Kafka rebuilds it in LogSegment.recover).
+        long rebuildTxnFrom = Long.MAX_VALUE;
         List<LogSegment> ordered = new ArrayList<>(segments.values());
         for (int i = 0; i < ordered.size(); i++) {
             LogSegment seg = ordered.get(i);
             int cut;
             if (seg.baseOffset() >= fullRecoveryFrom) {
                 cut = seg.recover(0, b -> { });
+                rebuildTxnFrom = Math.min(rebuildTxnFrom, seg.baseOffset());
                 validated++;
             } else {
                 String bad = seg.indexesMissing() ? "index file missing" : seg.loadIndexes();
@@ -87,6 +94,7 @@ final class LogLoader {
                     log.warn("{}: rebuilding index of segment {} ({})", tp, seg.baseOffset(), bad);
                     rebuilt++;
                     cut = seg.recover(0, b -> { });
+                    rebuildTxnFrom = Math.min(rebuildTxnFrom, seg.baseOffset());
                 } else {
                     cut = seg.recover(seg.lastIndexedPosition(), b -> { });
                 }
@@ -119,16 +127,22 @@ final class LogLoader {
         for (LogSegment seg : segments.values()) seg.flush();
         long recoveryPoint = leo;
 
+        // The replay must start at or below the first index being rebuilt, so it sees the transactions open there.
         ProducerStateManager psm = new ProducerStateManager(dir);
-        OptionalLong snap = psm.loadLatestSnapshot(leo);
+        OptionalLong snap = psm.loadLatestSnapshot(Math.min(leo, rebuildTxnFrom), leo);
         long replayFrom = snap.isPresent() ? snap.getAsLong() : logStart;
-        replayProducerState(segments, psm, replayFrom);
+        replayProducerState(segments, psm, replayFrom, rebuildTxnFrom);
         LeaderEpochFileCache epochs = LeaderEpochRecovery.load(tp, dir, io, segments, logStart, leo);
 
         return new Result(segments, logStart, recoveryPoint, hw, psm, epochs, truncated, rebuilt, dropped, validated);
     }
 
-    static void replayProducerState(Map<Long, LogSegment> segments, ProducerStateManager psm, long from) {
+    /**
+     * Replays the batch headers from {@code from} into {@code psm}; a marker at or after {@code rebuildTxnFrom}
+     * ending an aborted transaction is written to its segment's (rebuilt) aborted-transaction index.
+     */
+    static void replayProducerState(Map<Long, LogSegment> segments, ProducerStateManager psm, long from, long rebuildTxnFrom)
+            throws IOException {
         for (LogSegment seg : segments.values()) {
             if (seg.nextOffset() <= from) continue;
             int pos = 0;
@@ -138,7 +152,7 @@ final class LogLoader {
                 pos = p.position;
             }
             for (FileChannelRecordBatch batch : seg.log().batchesFrom(pos)) {
-                if (batch.baseOffset() >= from) psm.replay(batch);
+                if (batch.baseOffset() >= from) psm.replay(batch, batch.baseOffset() >= rebuildTxnFrom ? seg : null);
             }
         }
     }
@@ -183,7 +197,8 @@ final class LogLoader {
         }
         for (Path p : files) {
             String n = p.getFileName().toString();
-            boolean index = n.endsWith(LogSegment.INDEX_SUFFIX) || n.endsWith(LogSegment.TIME_INDEX_SUFFIX);
+            boolean index = n.endsWith(LogSegment.INDEX_SUFFIX) || n.endsWith(LogSegment.TIME_INDEX_SUFFIX)
+                || n.endsWith(LogSegment.TXN_INDEX_SUFFIX);
             if (index && n.length() >= 20 && !Files.exists(dir.resolve(n.substring(0, 20) + LogSegment.LOG_SUFFIX))) {
                 Files.deleteIfExists(p);
             }
@@ -213,7 +228,7 @@ final class LogLoader {
         for (Path p : list(dir)) {
             String n = p.getFileName().toString();
             boolean segmentFile = n.endsWith(LogSegment.LOG_SUFFIX) || n.endsWith(LogSegment.INDEX_SUFFIX)
-                || n.endsWith(LogSegment.TIME_INDEX_SUFFIX);
+                || n.endsWith(LogSegment.TIME_INDEX_SUFFIX) || n.endsWith(LogSegment.TXN_INDEX_SUFFIX);
             if (!segmentFile || n.length() < 20) continue;
             long b;
             try {
@@ -223,9 +238,11 @@ final class LogLoader {
             }
             if (b >= base && (b < next || b == base)) Files.delete(p);
         }
-        // indexes of the swap segment are rebuilt from its data, never trusted
+        // indexes of the swap segment are rebuilt from its data, never trusted (the aborted-transaction index by
+        // the producer-state replay, since its offset index is missing)
         Files.deleteIfExists(dir.resolve(LogSegment.filenamePrefix(base) + LogSegment.INDEX_SUFFIX + LogSegment.SWAP_SUFFIX));
         Files.deleteIfExists(dir.resolve(LogSegment.filenamePrefix(base) + LogSegment.TIME_INDEX_SUFFIX + LogSegment.SWAP_SUFFIX));
+        Files.deleteIfExists(dir.resolve(LogSegment.filenamePrefix(base) + LogSegment.TXN_INDEX_SUFFIX + LogSegment.SWAP_SUFFIX));
         Files.move(swapLog, LogSegment.logFile(dir, base).toPath());
         log.info("Completed swap of cleaned segment {} in {} (replaced segments in [{}, {}))", base, dir, base, next);
     }
