@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -78,23 +80,25 @@ final class LogLoader {
         long truncated = 0;
         int rebuilt = 0, dropped = 0, validated = 0;
         // Segments re-validated from their start have an empty aborted-transaction index: the producer-state
-        // replay below rebuilds it from this offset on (Kafka rebuilds it in LogSegment.recover).
-        long rebuildTxnFrom = Long.MAX_VALUE;
+        // replay below rebuilds theirs (Kafka rebuilds it in LogSegment.recover); the others keep their entries.
+        Set<Long> txnRebuilt = new HashSet<>();
         List<LogSegment> ordered = new ArrayList<>(segments.values());
         for (int i = 0; i < ordered.size(); i++) {
             LogSegment seg = ordered.get(i);
             int cut;
             if (seg.baseOffset() >= fullRecoveryFrom) {
+                seg.txnIndex().reset();
+                txnRebuilt.add(seg.baseOffset());
                 cut = seg.recover(0, b -> { });
-                rebuildTxnFrom = Math.min(rebuildTxnFrom, seg.baseOffset());
                 validated++;
             } else {
                 String bad = seg.indexesMissing() ? "index file missing" : seg.loadIndexes();
                 if (bad != null) {
                     log.warn("{}: rebuilding index of segment {} ({})", tp, seg.baseOffset(), bad);
                     rebuilt++;
+                    seg.txnIndex().reset();
+                    txnRebuilt.add(seg.baseOffset());
                     cut = seg.recover(0, b -> { });
-                    rebuildTxnFrom = Math.min(rebuildTxnFrom, seg.baseOffset());
                 } else {
                     cut = seg.recover(seg.lastIndexedPosition(), b -> { });
                 }
@@ -129,19 +133,20 @@ final class LogLoader {
 
         // The replay must start at or below the first index being rebuilt, so it sees the transactions open there.
         ProducerStateManager psm = new ProducerStateManager(dir);
-        OptionalLong snap = psm.loadLatestSnapshot(Math.min(leo, rebuildTxnFrom), leo);
+        long rebuildFrom = txnRebuilt.stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+        OptionalLong snap = psm.loadLatestSnapshot(Math.min(leo, rebuildFrom), leo);
         long replayFrom = snap.isPresent() ? snap.getAsLong() : logStart;
-        replayProducerState(segments, psm, replayFrom, rebuildTxnFrom);
+        replayProducerState(segments, psm, replayFrom, txnRebuilt);
         LeaderEpochFileCache epochs = LeaderEpochRecovery.load(tp, dir, io, segments, logStart, leo);
 
         return new Result(segments, logStart, recoveryPoint, hw, psm, epochs, truncated, rebuilt, dropped, validated);
     }
 
     /**
-     * Replays the batch headers from {@code from} into {@code psm}; a marker at or after {@code rebuildTxnFrom}
-     * ending an aborted transaction is written to its segment's (rebuilt) aborted-transaction index.
+     * Replays the batch headers from {@code from} into {@code psm}; a marker ending an aborted transaction in one
+     * of the segments of {@code txnRebuilt} (base offsets; their index was emptied) is written to its index.
      */
-    static void replayProducerState(Map<Long, LogSegment> segments, ProducerStateManager psm, long from, long rebuildTxnFrom)
+    static void replayProducerState(Map<Long, LogSegment> segments, ProducerStateManager psm, long from, Set<Long> txnRebuilt)
             throws IOException {
         for (LogSegment seg : segments.values()) {
             if (seg.nextOffset() <= from) continue;
@@ -151,8 +156,9 @@ final class LogLoader {
                 if (p == null) continue;
                 pos = p.position;
             }
+            LogSegment rebuilding = txnRebuilt.contains(seg.baseOffset()) ? seg : null;
             for (FileChannelRecordBatch batch : seg.log().batchesFrom(pos)) {
-                if (batch.baseOffset() >= from) psm.replay(batch, batch.baseOffset() >= rebuildTxnFrom ? seg : null);
+                if (batch.baseOffset() >= from) psm.replay(batch, rebuilding);
             }
         }
     }

@@ -224,10 +224,11 @@ final class LogSegment implements Closeable {
      * @return number of bytes truncated
      */
     int recover(int startPosition, Consumer<RecordBatch> onValid) throws IOException {
+        // The aborted-transaction index is left alone (cut only with a truncated tail): rebuilding it needs the
+        // producer state at the segment's start, so LogLoader resets it and has the replay refill it.
         if (startPosition == 0) {
             offsetIndex.reset();
             timeIndex.reset();
-            txnIndex.reset(); // rebuilt by the producer-state replay that follows (LogLoader)
             nextOffset = baseOffset;
             maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
             offsetOfMaxTimestampSoFar = baseOffset;

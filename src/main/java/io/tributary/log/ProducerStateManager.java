@@ -230,7 +230,7 @@ final class ProducerStateManager {
     void truncateAndReload(java.util.NavigableMap<Long, LogSegment> segments, long logStart, long newEnd) throws IOException {
         deleteSnapshots(newEnd);
         OptionalLong snap = loadLatestSnapshot(newEnd, newEnd);
-        LogLoader.replayProducerState(segments, this, Math.max(logStart, snap.isPresent() ? snap.getAsLong() : logStart), Long.MAX_VALUE);
+        LogLoader.replayProducerState(segments, this, Math.max(logStart, snap.isPresent() ? snap.getAsLong() : logStart), java.util.Set.of());
     }
 
     /** The log was emptied: no producer state, no snapshots. Owner thread. */
