@@ -39,8 +39,11 @@ final class TransactionIndex implements Closeable {
         if (file.exists()) {
             open();
             size = channel.size() - channel.size() % AbortedTxn.SIZE;
-            List<AbortedTxn> all = all();
-            if (!all.isEmpty()) lastOffset = all.get(all.size() - 1).lastOffset();
+            try {
+                if (size > 0) lastOffset = read(size - AbortedTxn.SIZE, 1).get(0).lastOffset();
+            } catch (CorruptRecordException e) {
+                lastOffset = Long.MAX_VALUE; // refuses appends; sanityCheck reports it and recovery rebuilds the index
+            }
         }
     }
 
@@ -93,15 +96,21 @@ final class TransactionIndex implements Closeable {
 
     /** Every entry, in order. */
     List<AbortedTxn> all() throws IOException {
-        long n = size;
-        List<AbortedTxn> out = new ArrayList<>((int) (n / AbortedTxn.SIZE));
-        if (n == 0) return out;
-        ByteBuffer buf = ByteBuffer.allocate((int) n);
-        Utils.readFully(channel, buf, 0);
+        return size == 0 ? new ArrayList<>() : read(0, (int) (size / AbortedTxn.SIZE));
+    }
+
+    /** {@code count} entries from byte {@code position} (a multiple of the entry size). */
+    private List<AbortedTxn> read(long position, int count) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(count * AbortedTxn.SIZE);
+        Utils.readFully(channel, buf, position);
         buf.flip();
+        List<AbortedTxn> out = new ArrayList<>(count);
         while (buf.remaining() >= AbortedTxn.SIZE) out.add(AbortedTxn.readFrom(buf));
         return out;
     }
+
+    /** Entries read at a time by {@link #collect}, which usually stops early. */
+    private static final int CHUNK_ENTRIES = 128;
 
     /** What {@link #collect} found in this segment, and whether later segments may hold more. */
     record SearchResult(List<AbortedTxn> aborted, boolean complete) {}
@@ -114,19 +123,26 @@ final class TransactionIndex implements Closeable {
      */
     SearchResult collect(long fetchOffset, long upperBound) throws IOException {
         List<AbortedTxn> found = new ArrayList<>();
-        for (AbortedTxn t : all()) {
-            if (t.lastOffset() >= fetchOffset && t.firstOffset() < upperBound) found.add(t);
-            if (t.lastStableOffset() >= upperBound) return new SearchResult(found, true);
+        long end = size;
+        for (long pos = 0; pos < end; pos += (long) CHUNK_ENTRIES * AbortedTxn.SIZE) {
+            int n = (int) Math.min(CHUNK_ENTRIES, (end - pos) / AbortedTxn.SIZE);
+            for (AbortedTxn t : read(pos, n)) {
+                if (t.lastOffset() >= fetchOffset && t.firstOffset() < upperBound) found.add(t);
+                if (t.lastStableOffset() >= upperBound) return new SearchResult(found, true);
+            }
         }
         return new SearchResult(found, false);
     }
 
-    /** Null when sane, else why not (a torn entry, an unknown version, an entry ending before the segment). */
+    /** Null when sane, else why not (a torn entry, an unknown version, entries out of order or before the segment). */
     String sanityCheck() {
         try {
             if (channel != null && channel.size() % AbortedTxn.SIZE != 0) return "torn entry in " + file.getName();
+            long prev = -1;
             for (AbortedTxn t : all()) {
                 if (t.lastOffset() < baseOffset) return "entry " + t + " ends before base offset " + baseOffset;
+                if (t.lastOffset() <= prev) return "entry " + t + " not after the one ending at " + prev;
+                prev = t.lastOffset();
             }
             return null;
         } catch (IOException | CorruptRecordException e) {

@@ -138,6 +138,27 @@ class TransactionRecoveryTest {
     }
 
     @Test
+    void aTornOrCorruptTxnIndexIsRebuiltAfterACleanShutdown() throws Exception {
+        LogConfig cfg = config(TopicConfig.SEGMENT_BYTES_CONFIG, "1024");
+        try (PartitionLog log = open(dir, cfg, time, true)) {
+            writeMixed(log);
+        }
+        Map<String, byte[]> indexes = txnIndexes();
+        java.util.Iterator<String> names = indexes.keySet().iterator();
+        String torn = names.next(), corrupt = names.next();
+        Files.write(partDir().resolve(torn), new byte[] {0, 0, 0, 1, 2}, java.nio.file.StandardOpenOption.APPEND);
+        byte[] bad = indexes.get(corrupt).clone();
+        bad[1] = 9; // version 9
+        Files.write(partDir().resolve(corrupt), bad);
+        try (PartitionLog log = open(dir, cfg, time, true)) {
+            Map<String, byte[]> rebuilt = txnIndexes();
+            for (String f : indexes.keySet()) assertArrayEquals(indexes.get(f), rebuilt.get(f), f + " rebuilt from the markers");
+            assertEquals(9, log.ongoingTransactions().get(0)[0]);
+            assertEquals(log.logEndOffset() - 5, log.lastStableOffset(), "producer 9's transaction (3 records, a plain one, a marker ago) is open");
+        }
+    }
+
+    @Test
     void truncationBelowAnAbortMarkerDropsItsEntryAndReopensTheTransaction() throws Exception {
         try (PartitionLog log = open(dir, config(), time, true)) {
             log.appendAsLeader(txn(1, E0, 0, T0, "a", 2), 0);            // 0-1
