@@ -6,6 +6,7 @@ import io.tributary.kafka.handlers.InitProducerIdHandler;
 import io.tributary.kafka.handlers.ListOffsetsHandler;
 import io.tributary.kafka.handlers.MetadataHandler;
 import io.tributary.kafka.handlers.ProduceHandler;
+import io.tributary.kafka.handlers.WriteTxnMarkersHandler;
 import org.apache.kafka.common.protocol.ApiKeys;
 
 /**
@@ -26,6 +27,7 @@ public final class KafkaApis {
         apis.register(ApiKeys.FETCH, new FetchHandler(broker));
         apis.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(broker));
         apis.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(broker));
+        apis.register(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(broker));
         AdminApis.register(apis, broker);
         GroupApis.register(apis, broker);
         return apis;

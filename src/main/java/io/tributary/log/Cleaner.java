@@ -34,7 +34,12 @@ import java.util.function.BooleanSupplier;
  * written to {@code B.log.cleaned}/{@code .index.cleaned}/{@code .timeindex.cleaned}, fsynced, not yet
  * visible to readers; {@link PartitionLog} swaps them in on its owner thread.
  *
- * <p>Transactions are not implemented yet: control batches are kept as they are.
+ * <p>Transactions, as Kafka's cleaner ({@link CleanedTxns}): the round never reaches past the last stable
+ * offset (the owner's range stops there); data of aborted transactions is removed whatever its keys and never
+ * enters the offset map; a marker stays while batches of its transaction remain, then until its delete horizon
+ * ({@code delete.retention.ms} after the round that found it alone); control batches are never keys; the marker
+ * carrying an active producer's latest epoch stays (emptied) as its last sequence batch does; the cleaned
+ * segment's {@code .txnindex} holds the aborted transactions whose marker it keeps.
  *
  * <p>Threading: one instance per cleaner thread (it owns the offset map and the I/O buffers); never
  * touches the owner's maps, indexes or offsets, only the source segments' file channels (positional reads).
@@ -42,8 +47,8 @@ import java.util.function.BooleanSupplier;
 final class Cleaner {
     /** What the owner thread hands over. {@code segments}: closed segments from the log start, ascending, all below {@code firstUncleanableOffset}. */
     record Request(TopicPartition tp, Path dir, LogConfig config, List<LogSegment> segments, long firstDirtyOffset,
-                   long firstUncleanableOffset, Map<Long, Long> lastOffsetOfActiveProducers, long nowMs,
-                   BooleanSupplier aborted) {}
+                   long firstUncleanableOffset, Map<Long, ProducerStateManager.LastRecord> activeProducers,
+                   List<AbortedTxn> abortedTxns, long nowMs, BooleanSupplier aborted) {}
 
     /** Source segments and the one cleaned segment replacing them. */
     record Group(List<LogSegment> sources, LogSegment cleaned) {
@@ -100,9 +105,10 @@ final class Cleaner {
         List<LogSegment> toClean = new ArrayList<>();
         for (LogSegment s : req.segments()) if (s.baseOffset() < endOffset) toClean.add(s);
         List<Group> done = new ArrayList<>();
+        CleanedTxns txns = new CleanedTxns(req.abortedTxns()); // carried from group to group, as in Kafka
         try {
             for (List<LogSegment> group : groupBySize(toClean, req.config(), req.firstUncleanableOffset())) {
-                done.add(new Group(group, cleanGroup(req, group)));
+                done.add(new Group(group, cleanGroup(req, group, txns)));
             }
         } catch (IOException | RuntimeException e) {
             for (Group g : done) deleteQuietly(g.cleaned());
@@ -127,6 +133,8 @@ final class Cleaner {
     private void buildOffsetMap(Request req) throws IOException {
         map.clear();
         List<LogSegment> segs = req.segments();
+        // only transactions whose marker this pass walks: an earlier one must not mark its producer's later batches aborted
+        CleanedTxns txns = new CleanedTxns(req.abortedTxns().stream().filter(t -> t.lastOffset() >= req.firstDirtyOffset()).toList());
         int max = map.maxDesiredSize();
         for (int i = 0; i < segs.size(); i++) {
             LogSegment seg = segs.get(i);
@@ -140,7 +148,9 @@ final class Cleaner {
                 MemoryRecords records = readChunk(src, position, size);
                 for (MutableRecordBatch batch : records.batches()) {
                     if (batch.lastOffset() < req.firstDirtyOffset()) continue;
-                    if (!batch.isControlBatch()) {
+                    if (batch.isControlBatch()) {
+                        txns.onControlBatch(batch);
+                    } else if (!txns.onBatch(batch)) { // an aborted batch's keys are not the latest of anything
                         try (CloseableIterator<Record> it = batch.streamingIterator(decompression)) {
                             while (it.hasNext()) {
                                 Record r = it.next();
@@ -193,14 +203,16 @@ final class Cleaner {
         return groups;
     }
 
-    private LogSegment cleanGroup(Request req, List<LogSegment> group) throws IOException {
+    private LogSegment cleanGroup(Request req, List<LogSegment> group, CleanedTxns txns) throws IOException {
         long base = group.get(0).baseOffset();
-        for (String suffix : new String[] {LogSegment.LOG_SUFFIX, LogSegment.INDEX_SUFFIX, LogSegment.TIME_INDEX_SUFFIX}) {
+        for (String suffix : new String[] {LogSegment.LOG_SUFFIX, LogSegment.INDEX_SUFFIX, LogSegment.TIME_INDEX_SUFFIX,
+                LogSegment.TXN_INDEX_SUFFIX}) {
             Files.deleteIfExists(req.dir().resolve(LogSegment.filenamePrefix(base) + suffix + LogSegment.CLEANED_SUFFIX));
         }
         LogSegment dest = LogSegment.open(req.dir(), base, req.config(), time, LogSegment.CLEANED_SUFFIX);
         try {
-            MemoryRecords.RecordFilter filter = filter(req);
+            txns.into(dest);
+            MemoryRecords.RecordFilter filter = filter(req, txns);
             for (LogSegment src : group) cleanInto(req, src, dest, filter);
             dest.onBecomeInactive();
             dest.flush();
@@ -212,29 +224,43 @@ final class Cleaner {
         }
     }
 
-    /** Kafka's cleaner filter, minus transactions (control batches are kept). */
-    private MemoryRecords.RecordFilter filter(Request req) {
+    /** Kafka's cleaner filter ({@code Cleaner.cleanInto}'s), transactions included. */
+    private MemoryRecords.RecordFilter filter(Request req, CleanedTxns txns) {
         long upperBound = req.firstUncleanableOffset();
-        Map<Long, Long> producers = req.lastOffsetOfActiveProducers();
+        Map<Long, ProducerStateManager.LastRecord> producers = req.activeProducers();
         return new MemoryRecords.RecordFilter(req.nowMs(), req.config().deleteRetentionMs()) {
+            private boolean discardRecords;
+
             @Override
             protected BatchRetentionResult checkBatchRetention(RecordBatch batch) {
+                boolean canDiscard;
+                try {
+                    canDiscard = batch.isControlBatch() ? txns.onControlBatch(batch) : txns.onBatch(batch);
+                } catch (IOException e) {
+                    throw new org.apache.kafka.common.KafkaException("cannot write the cleaned transaction index", e);
+                }
+                // a marker goes like a tombstone: first stamped with a delete horizon, removed in a round after it
+                discardRecords = batch.isControlBatch()
+                    ? canDiscard && batch.deleteHorizonMs().isPresent() && batch.deleteHorizonMs().getAsLong() <= currentTime
+                    : canDiscard;
                 BatchRetention retention;
-                Long lastOfProducer = batch.hasProducerId() ? producers.get(batch.producerId()) : null;
-                if (lastOfProducer != null && lastOfProducer == batch.lastOffset()) {
-                    // the batch holding an active producer's last sequence: idempotence needs it, even empty
+                if (batch.hasProducerId() && isLastOfActiveProducer(batch, producers.get(batch.producerId()))) {
+                    // an active producer's last sequence (or its epoch-carrying marker): idempotence and fencing need it, even empty
                     retention = BatchRetention.RETAIN_EMPTY;
                 } else if (batch.nextOffset() == upperBound) {
                     // the last batch of the round stays, even empty, so the last offset is not lost
                     retention = BatchRetention.RETAIN_EMPTY;
+                } else if (discardRecords) {
+                    retention = BatchRetention.DELETE;
                 } else {
                     retention = BatchRetention.DELETE_EMPTY;
                 }
-                return new BatchRetentionResult(retention, false);
+                return new BatchRetentionResult(retention, canDiscard && batch.isControlBatch());
             }
 
             @Override
             protected boolean shouldRetainRecord(RecordBatch batch, Record record) {
+                if (discardRecords) return false; // kept only for its producer's sake, or discarded whole
                 if (batch.isControlBatch()) return true;
                 if (record.offset() > map.latestOffset()) return true; // beyond what this round mapped
                 if (!record.hasKey()) return false; // a compacted log cannot hold keyless records (Kafka drops them)
@@ -243,6 +269,13 @@ final class Cleaner {
                 return latestForKey && (record.hasValue() || retainTombstone);
             }
         };
+    }
+
+    /** Kafka's {@code isBatchLastRecordOfProducer}. */
+    private static boolean isLastOfActiveProducer(RecordBatch batch, ProducerStateManager.LastRecord last) {
+        if (last == null) return false;
+        return last.lastDataOffset() >= 0 ? batch.lastOffset() == last.lastDataOffset()
+            : batch.isControlBatch() && batch.producerEpoch() == last.producerEpoch();
     }
 
     private void cleanInto(Request req, LogSegment src, LogSegment dest, MemoryRecords.RecordFilter filter) throws IOException {

@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -34,7 +36,10 @@ import java.util.stream.Stream;
  *       batch is re-validated (magic, CRC32C, increasing offsets, sane size), indexes are rebuilt, the
  *       invalid tail is truncated and every later segment dropped, with a WARN line each.</li>
  *   <li>Restores log start offset and high watermark from {@link PartitionCheckpoint}, and producer
- *       state from the latest snapshot at or below the log end plus a replay of later batches.</li>
+ *       state (open transactions included) from the latest snapshot at or below the log end plus a replay of
+ *       later batches. Segments re-validated from their start also had their aborted-transaction index
+ *       ({@code .txnindex}) emptied: the replay then starts at or below the first of them and writes each
+ *       aborted transaction whose marker it meets there into the marker's segment index.</li>
  *   <li>Loads the leader epoch cache and reconciles it with the recovered log ({@link LeaderEpochRecovery}):
  *       entries past the log end removed, a missing or disagreeing file rebuilt from the batches' epochs.</li>
  * </ul>
@@ -74,11 +79,16 @@ final class LogLoader {
             : (segments.floorKey(ckptRecovery) == null ? segments.firstKey() : segments.floorKey(ckptRecovery));
         long truncated = 0;
         int rebuilt = 0, dropped = 0, validated = 0;
+        // Segments re-validated from their start have an empty aborted-transaction index: the producer-state
+        // replay below rebuilds theirs (Kafka rebuilds it in LogSegment.recover); the others keep their entries.
+        Set<Long> txnRebuilt = new HashSet<>();
         List<LogSegment> ordered = new ArrayList<>(segments.values());
         for (int i = 0; i < ordered.size(); i++) {
             LogSegment seg = ordered.get(i);
             int cut;
             if (seg.baseOffset() >= fullRecoveryFrom) {
+                seg.txnIndex().reset();
+                txnRebuilt.add(seg.baseOffset());
                 cut = seg.recover(0, b -> { });
                 validated++;
             } else {
@@ -86,6 +96,8 @@ final class LogLoader {
                 if (bad != null) {
                     log.warn("{}: rebuilding index of segment {} ({})", tp, seg.baseOffset(), bad);
                     rebuilt++;
+                    seg.txnIndex().reset();
+                    txnRebuilt.add(seg.baseOffset());
                     cut = seg.recover(0, b -> { });
                 } else {
                     cut = seg.recover(seg.lastIndexedPosition(), b -> { });
@@ -119,16 +131,23 @@ final class LogLoader {
         for (LogSegment seg : segments.values()) seg.flush();
         long recoveryPoint = leo;
 
+        // The replay must start at or below the first index being rebuilt, so it sees the transactions open there.
         ProducerStateManager psm = new ProducerStateManager(dir);
-        OptionalLong snap = psm.loadLatestSnapshot(leo);
+        long rebuildFrom = txnRebuilt.stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+        OptionalLong snap = psm.loadLatestSnapshot(Math.min(leo, rebuildFrom), leo);
         long replayFrom = snap.isPresent() ? snap.getAsLong() : logStart;
-        replayProducerState(segments, psm, replayFrom);
+        replayProducerState(segments, psm, replayFrom, txnRebuilt);
         LeaderEpochFileCache epochs = LeaderEpochRecovery.load(tp, dir, io, segments, logStart, leo);
 
         return new Result(segments, logStart, recoveryPoint, hw, psm, epochs, truncated, rebuilt, dropped, validated);
     }
 
-    static void replayProducerState(Map<Long, LogSegment> segments, ProducerStateManager psm, long from) {
+    /**
+     * Replays the batch headers from {@code from} into {@code psm}; a marker ending an aborted transaction in one
+     * of the segments of {@code txnRebuilt} (base offsets; their index was emptied) is written to its index.
+     */
+    static void replayProducerState(Map<Long, LogSegment> segments, ProducerStateManager psm, long from, Set<Long> txnRebuilt)
+            throws IOException {
         for (LogSegment seg : segments.values()) {
             if (seg.nextOffset() <= from) continue;
             int pos = 0;
@@ -137,8 +156,9 @@ final class LogLoader {
                 if (p == null) continue;
                 pos = p.position;
             }
+            LogSegment rebuilding = txnRebuilt.contains(seg.baseOffset()) ? seg : null;
             for (FileChannelRecordBatch batch : seg.log().batchesFrom(pos)) {
-                if (batch.baseOffset() >= from) psm.replay(batch);
+                if (batch.baseOffset() >= from) psm.replay(batch, rebuilding);
             }
         }
     }
@@ -183,7 +203,8 @@ final class LogLoader {
         }
         for (Path p : files) {
             String n = p.getFileName().toString();
-            boolean index = n.endsWith(LogSegment.INDEX_SUFFIX) || n.endsWith(LogSegment.TIME_INDEX_SUFFIX);
+            boolean index = n.endsWith(LogSegment.INDEX_SUFFIX) || n.endsWith(LogSegment.TIME_INDEX_SUFFIX)
+                || n.endsWith(LogSegment.TXN_INDEX_SUFFIX);
             if (index && n.length() >= 20 && !Files.exists(dir.resolve(n.substring(0, 20) + LogSegment.LOG_SUFFIX))) {
                 Files.deleteIfExists(p);
             }
@@ -213,7 +234,7 @@ final class LogLoader {
         for (Path p : list(dir)) {
             String n = p.getFileName().toString();
             boolean segmentFile = n.endsWith(LogSegment.LOG_SUFFIX) || n.endsWith(LogSegment.INDEX_SUFFIX)
-                || n.endsWith(LogSegment.TIME_INDEX_SUFFIX);
+                || n.endsWith(LogSegment.TIME_INDEX_SUFFIX) || n.endsWith(LogSegment.TXN_INDEX_SUFFIX);
             if (!segmentFile || n.length() < 20) continue;
             long b;
             try {
@@ -223,9 +244,11 @@ final class LogLoader {
             }
             if (b >= base && (b < next || b == base)) Files.delete(p);
         }
-        // indexes of the swap segment are rebuilt from its data, never trusted
+        // indexes of the swap segment are rebuilt from its data, never trusted (the aborted-transaction index by
+        // the producer-state replay, since its offset index is missing)
         Files.deleteIfExists(dir.resolve(LogSegment.filenamePrefix(base) + LogSegment.INDEX_SUFFIX + LogSegment.SWAP_SUFFIX));
         Files.deleteIfExists(dir.resolve(LogSegment.filenamePrefix(base) + LogSegment.TIME_INDEX_SUFFIX + LogSegment.SWAP_SUFFIX));
+        Files.deleteIfExists(dir.resolve(LogSegment.filenamePrefix(base) + LogSegment.TXN_INDEX_SUFFIX + LogSegment.SWAP_SUFFIX));
         Files.move(swapLog, LogSegment.logFile(dir, base).toPath());
         log.info("Completed swap of cleaned segment {} in {} (replaced segments in [{}, {}))", base, dir, base, next);
     }

@@ -1,6 +1,7 @@
 package io.tributary.log;
 
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.internal.FileRecords;
@@ -8,6 +9,9 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
@@ -17,17 +21,21 @@ import java.util.Optional;
  *
  * <p>Reads never return a partial batch: a Kafka client tolerates one, but a follower copying bytes
  * verbatim and our own zero-copy accounting are simpler with whole batches. Only batches entirely
- * below the limit are returned: the high watermark for consumers, as Kafka does, the log end offset for
- * replica fetches ({@link FetchIsolation}).
+ * below the limit are returned: the high watermark for consumers, as Kafka does, the last stable offset for
+ * read_committed ones, the log end offset for replica fetches ({@link FetchIsolation}).
  *
  * <p>Threading: stateless; called on the partition's owner thread with a consistent set of offsets.
  */
 final class LogReader {
     private LogReader() {}
 
-    /** {@code limit}: batches must end below it (the high watermark for consumers, the log end for replicas). */
+    /**
+     * {@code limit}: batches must end below it (the high watermark for consumers, the last stable offset for
+     * read_committed ones, the log end for replicas). {@code withAborted}: list the aborted transactions
+     * overlapping the returned batches (Kafka's {@code addAbortedTransactions}).
+     */
     static FetchDataInfo read(TopicPartition tp, NavigableMap<Long, LogSegment> segments, long fetchOffset, int maxBytes,
-                              boolean minOneMessage, long start, long end, long hw, long limit) {
+                              boolean minOneMessage, long start, long end, long hw, long lso, long limit, boolean withAborted) {
         if (fetchOffset < start || fetchOffset > end) {
             throw new OffsetOutOfRangeException("Offset " + fetchOffset + " out of range [" + start + ", " + end + "] for " + tp);
         }
@@ -37,19 +45,43 @@ final class LogReader {
             FileRecords.LogOffsetPosition p = seg.translateOffset(fetchOffset);
             if (p != null) {
                 int total = 0;
+                long next = fetchOffset;
                 for (FileChannelRecordBatch b : seg.log().batchesFrom(p.position)) {
                     if (b.lastOffset() >= limit) break;
-                    long next = (long) total + b.sizeInBytes();
-                    if (next > maxBytes && !(total == 0 && minOneMessage)) break;
-                    total = (int) next;
+                    long size = (long) total + b.sizeInBytes();
+                    if (size > maxBytes && !(total == 0 && minOneMessage)) break;
+                    total = (int) size;
+                    next = b.lastOffset() + 1;
                 }
                 if (total == 0) break;
+                List<AbortedTxn> aborted = withAborted ? collectAborted(segments, fetchOffset, next) : null;
                 return new FetchDataInfo(fetchOffset, seg.log().slice(p.position, total), seg.log().channel(),
-                    p.position, total, hw, start, end);
+                    p.position, total, hw, start, end, lso, aborted);
             }
             e = segments.higherEntry(e.getKey()); // offset fell in a gap at the segment's end
         }
-        return new FetchDataInfo(fetchOffset, MemoryRecords.EMPTY, null, 0, 0, hw, start, end);
+        return new FetchDataInfo(fetchOffset, MemoryRecords.EMPTY, null, 0, 0, hw, start, end, lso, withAborted ? List.of() : null);
+    }
+
+    /**
+     * Kafka's {@code collectAbortedTransactions}: the aborted transactions overlapping [{@code from},
+     * {@code upperBound}), from the transaction indexes of the segment holding {@code from} onwards (a
+     * transaction's entry sits in its marker's segment, never before its data), until an entry shows every
+     * transaction started below the bound had ended. Positional reads of small files, on the owner thread.
+     */
+    static List<AbortedTxn> collectAborted(NavigableMap<Long, LogSegment> segments, long from, long upperBound) {
+        Long floor = segments.floorKey(from);
+        List<AbortedTxn> out = new ArrayList<>();
+        try {
+            for (LogSegment seg : segments.tailMap(floor == null ? segments.firstKey() : floor, true).values()) {
+                TransactionIndex.SearchResult r = seg.txnIndex().collect(from, upperBound);
+                out.addAll(r.aborted());
+                if (r.complete()) break;
+            }
+        } catch (IOException ex) {
+            throw new KafkaStorageException("Cannot read the aborted-transaction index: " + ex.getMessage(), ex);
+        }
+        return out;
     }
 
     static Optional<FileRecords.TimestampAndOffset> offsetForTimestamp(NavigableMap<Long, LogSegment> segments, long target,

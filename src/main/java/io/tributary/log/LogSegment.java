@@ -15,14 +15,17 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * One segment of a partition: the {@code .log} data file plus its {@code .index} and {@code .timeindex}.
+ * One segment of a partition: the {@code .log} data file plus its {@code .index}, {@code .timeindex} and
+ * {@code .txnindex}.
  *
  * <p>On disk, for base offset B (20 digits, zero padded):
  * <ul>
  *   <li>{@code B.log} — record batches (v2, magic 2) back to back, exactly as on the wire, with
  *       absolute base offsets already assigned; offsets strictly increasing;</li>
  *   <li>{@code B.index} — see {@link OffsetIndex}; {@code B.timeindex} — see {@link TimeIndex};</li>
- *   <li>after deletion, the same three names with the suffix {@code .deleted} until the delayed
+ *   <li>{@code B.txnindex} — the aborted transactions whose markers are in this segment, see
+ *       {@link TransactionIndex}; only once there is one;</li>
+ *   <li>after deletion, the same names with the suffix {@code .deleted} until the delayed
  *       physical delete.</li>
  * </ul>
  *
@@ -33,6 +36,7 @@ final class LogSegment implements Closeable {
     static final String LOG_SUFFIX = ".log";
     static final String INDEX_SUFFIX = ".index";
     static final String TIME_INDEX_SUFFIX = ".timeindex";
+    static final String TXN_INDEX_SUFFIX = ".txnindex";
     static final String DELETED_SUFFIX = ".deleted";
     /** A segment being written by the cleaner; deleted at load (see {@link LogLoader}). */
     static final String CLEANED_SUFFIX = ".cleaned";
@@ -43,6 +47,7 @@ final class LogSegment implements Closeable {
     private final FileRecords log;
     private final OffsetIndex offsetIndex;
     private final TimeIndex timeIndex;
+    private final TransactionIndex txnIndex;
     private final int indexIntervalBytes;
     private final long createdMs;
     private int bytesSinceLastIndexEntry;
@@ -52,12 +57,13 @@ final class LogSegment implements Closeable {
     private long firstBatchTimestamp = RecordBatch.NO_TIMESTAMP;
     private boolean indexesMissing;
 
-    private LogSegment(long baseOffset, FileRecords log, OffsetIndex offsetIndex, TimeIndex timeIndex,
+    private LogSegment(long baseOffset, FileRecords log, OffsetIndex offsetIndex, TimeIndex timeIndex, TransactionIndex txnIndex,
                        int indexIntervalBytes, long createdMs) {
         this.baseOffset = baseOffset;
         this.log = log;
         this.offsetIndex = offsetIndex;
         this.timeIndex = timeIndex;
+        this.txnIndex = txnIndex;
         this.indexIntervalBytes = indexIntervalBytes;
         this.createdMs = createdMs;
         this.nextOffset = baseOffset;
@@ -68,6 +74,7 @@ final class LogSegment implements Closeable {
     static File logFile(Path dir, long base) { return dir.resolve(filenamePrefix(base) + LOG_SUFFIX).toFile(); }
     static File indexFile(Path dir, long base) { return dir.resolve(filenamePrefix(base) + INDEX_SUFFIX).toFile(); }
     static File timeIndexFile(Path dir, long base) { return dir.resolve(filenamePrefix(base) + TIME_INDEX_SUFFIX).toFile(); }
+    static File txnIndexFile(Path dir, long base) { return dir.resolve(filenamePrefix(base) + TXN_INDEX_SUFFIX).toFile(); }
 
     /** Opens (or creates) the segment's files. Index content is not trusted until {@link #loadIndexes} or {@link #recover}. */
     static LogSegment open(Path dir, long baseOffset, LogConfig config, Time time) throws IOException {
@@ -86,7 +93,8 @@ final class LogSegment implements Closeable {
         FileRecords records = FileRecords.open(logFile, logFile.exists(), 0, false);
         OffsetIndex idx = new OffsetIndex(indexFile, baseOffset, config.segmentIndexBytes());
         TimeIndex tidx = new TimeIndex(timeIndexFile, baseOffset, config.segmentIndexBytes());
-        LogSegment seg = new LogSegment(baseOffset, records, idx, tidx, config.indexIntervalBytes(), time.milliseconds());
+        TransactionIndex txn = new TransactionIndex(baseOffset, withSuffix(txnIndexFile(dir, baseOffset), suffix));
+        LogSegment seg = new LogSegment(baseOffset, records, idx, tidx, txn, config.indexIntervalBytes(), time.milliseconds());
         seg.indexesMissing = missing;
         return seg;
     }
@@ -101,6 +109,9 @@ final class LogSegment implements Closeable {
      */
     void changeFileSuffixes(String oldSuffix, String newSuffix) throws IOException {
         log.renameTo(replaceSuffix(log.file(), oldSuffix, newSuffix));
+        // before the offset index: a crash in between leaves that index missing, so recovery rebuilds the
+        // aborted-transaction index too (its loss alone would go unnoticed)
+        txnIndex.renameTo(replaceSuffix(txnIndex.file(), oldSuffix, newSuffix));
         offsetIndex.renameTo(replaceSuffix(offsetIndex.file(), oldSuffix, newSuffix));
         timeIndex.renameTo(replaceSuffix(timeIndex.file(), oldSuffix, newSuffix));
     }
@@ -128,6 +139,7 @@ final class LogSegment implements Closeable {
     FileRecords log() { return log; }
     OffsetIndex offsetIndex() { return offsetIndex; }
     TimeIndex timeIndex() { return timeIndex; }
+    TransactionIndex txnIndex() { return txnIndex; }
     long maxTimestampSoFar() { return maxTimestampSoFar; }
     long offsetOfMaxTimestampSoFar() { return offsetOfMaxTimestampSoFar; }
 
@@ -212,6 +224,8 @@ final class LogSegment implements Closeable {
      * @return number of bytes truncated
      */
     int recover(int startPosition, Consumer<RecordBatch> onValid) throws IOException {
+        // The aborted-transaction index is left alone (cut only with a truncated tail): rebuilding it needs the
+        // producer state at the segment's start, so LogLoader resets it and has the replay refill it.
         if (startPosition == 0) {
             offsetIndex.reset();
             timeIndex.reset();
@@ -242,7 +256,10 @@ final class LogSegment implements Closeable {
             // fall through: everything from validBytes on is discarded
         }
         int truncated = log.sizeInBytes() - validBytes;
-        if (truncated > 0) log.truncateTo(validBytes);
+        if (truncated > 0) {
+            log.truncateTo(validBytes);
+            txnIndex.truncateTo(nextOffset);
+        }
         return truncated;
     }
 
@@ -254,6 +271,7 @@ final class LogSegment implements Closeable {
     String loadIndexes() {
         String bad = offsetIndex.sanityCheck(Long.MAX_VALUE, sizeInBytes());
         if (bad == null) bad = timeIndex.sanityCheck(Long.MAX_VALUE, 0);
+        if (bad == null) bad = txnIndex.sanityCheck();
         if (bad != null) return bad;
         OffsetIndex.Entry last = offsetIndex.lastEntry();
         if (offsetIndex.entries() > 0) {
@@ -286,6 +304,7 @@ final class LogSegment implements Closeable {
         log.truncateTo(p.position);
         offsetIndex.truncateTo(cutBase);
         timeIndex.truncateTo(cutBase);
+        txnIndex.truncateTo(cutBase);
         OffsetIndex.Entry lastOffsetEntry = offsetIndex.lastEntry();
         TimeIndex.Entry lastTimeEntry = timeIndex.lastEntry();
         maxTimestampSoFar = lastTimeEntry.timestamp();
@@ -335,6 +354,7 @@ final class LogSegment implements Closeable {
         log.flush();
         offsetIndex.flush();
         timeIndex.flush();
+        txnIndex.flush();
     }
 
     /** Renames the files to {@code *.deleted}; the channel stays open for in-flight fetches. */
@@ -342,6 +362,7 @@ final class LogSegment implements Closeable {
         log.renameTo(new File(log.file().getPath() + DELETED_SUFFIX));
         offsetIndex.renameTo(new File(offsetIndex.file().getPath() + DELETED_SUFFIX));
         timeIndex.renameTo(new File(timeIndex.file().getPath() + DELETED_SUFFIX));
+        txnIndex.renameTo(new File(txnIndex.file().getPath() + DELETED_SUFFIX));
     }
 
     /** Closes handles and removes the files (whatever their current suffix). */
@@ -350,12 +371,14 @@ final class LogSegment implements Closeable {
         log.deleteIfExists();
         offsetIndex.deleteIfExists();
         timeIndex.deleteIfExists();
+        txnIndex.deleteIfExists();
     }
 
     @Override public void close() throws IOException {
         timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar);
         offsetIndex.close();
         timeIndex.close();
+        txnIndex.close();
         log.close();
     }
 
@@ -363,6 +386,7 @@ final class LogSegment implements Closeable {
     void closeHandlers() throws IOException {
         offsetIndex.closeHandler();
         timeIndex.closeHandler();
+        txnIndex.close();
         log.closeHandlers();
     }
 

@@ -6,8 +6,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.record.internal.FileRecords;
@@ -39,9 +37,10 @@ public final class LogService {
     private final List<LogVerticle> owners = new ArrayList<>();
     private final int ownerCount;
     private final Map<TopicPartition, Set<Runnable>> appendWatchers = new ConcurrentHashMap<>();
-    private final DynamicBrokerConfigStore brokerConfigStore;
-    private volatile BrokerConfigLayers brokerConfig;
+    /** Broker configuration layers, the settings the timers read, dynamic changes. */
+    private final LogBrokerConfig brokerConfig;
     private long hwCheckpointTimer = -1;
+    private final LogTransactions transactions = new LogTransactions(this);
 
     public LogService(Vertx vertx, LogManager manager, int ownerCount) {
         this(vertx, manager, ownerCount, BrokerConfigLayers.ofStatic(Map.of()), null);
@@ -56,8 +55,7 @@ public final class LogService {
         this.vertx = vertx;
         this.manager = manager;
         this.ownerCount = Math.max(1, ownerCount);
-        this.brokerConfig = brokerConfig;
-        this.brokerConfigStore = brokerConfigStore;
+        this.brokerConfig = new LogBrokerConfig(vertx, manager, brokerConfig, brokerConfigStore);
     }
 
     Time time() {
@@ -66,27 +64,17 @@ public final class LogService {
 
     /** Kafka's log.retention.check.interval.ms (a static broker setting, default 5 minutes). */
     long retentionCheckIntervalMs() {
-        return longSetting("log.retention.check.interval.ms", 300_000L);
+        return brokerConfig.millis("log.retention.check.interval.ms", 300_000L);
     }
 
     /** Kafka's log.initial.task.delay.ms: how long after start the first retention check waits (30 s). */
     long initialTaskDelayMs() {
-        return longSetting("log.initial.task.delay.ms", 30_000L);
-    }
-
-    private long longSetting(String name, long fallback) {
-        String v = brokerConfig.effective().get(name);
-        try {
-            return v == null ? fallback : Math.max(0, Long.parseLong(v.trim()));
-        } catch (NumberFormatException e) {
-            LOG.warn("{}={} is not a number of milliseconds; using {}", name, v, fallback);
-            return fallback;
-        }
+        return brokerConfig.millis("log.initial.task.delay.ms", 30_000L);
     }
 
     /** The broker configuration layers now in force (static, cluster default, this node). */
     public BrokerConfigLayers brokerConfig() {
-        return brokerConfig;
+        return brokerConfig.layers();
     }
 
     /**
@@ -98,28 +86,7 @@ public final class LogService {
      * Runs on a worker; changes are serialized.
      */
     public Future<Void> alterBrokerConfig(boolean clusterWide, Map<String, String> dynamic, boolean validateOnly) {
-        return vertx.executeBlocking(() -> {
-            synchronized (this) {
-                BrokerConfigLayers next = brokerConfig.withDynamic(clusterWide, dynamic);
-                LogConfig defaults;
-                try {
-                    BrokerConfigDef.validateDynamic(dynamic);
-                    defaults = LogConfig.brokerDefaults(next.effective());
-                } catch (ConfigException e) {
-                    throw new InvalidRequestException(e.getMessage());
-                }
-                if (brokerConfigStore == null) {
-                    throw new InvalidRequestException("Dynamic broker configuration is disabled");
-                }
-                manager.updateBrokerDefaults(defaults, true);
-                if (!validateOnly) {
-                    brokerConfigStore.save(next);
-                    brokerConfig = next;
-                    manager.updateBrokerDefaults(defaults, false);
-                }
-                return null;
-            }
-        });
+        return brokerConfig.alter(clusterWide, dynamic, validateOnly);
     }
 
     /** Deploys the owner verticles; the log manager must already be started. */
@@ -131,7 +98,7 @@ public final class LogService {
             deployments.add(vertx.deployVerticle(owner));
         }
         // Kafka's replica.high.watermark.checkpoint.interval.ms; a no-op while every HW follows its log end
-        hwCheckpointTimer = vertx.setPeriodic(longSetting("replica.high.watermark.checkpoint.interval.ms", 5_000L), id ->
+        hwCheckpointTimer = vertx.setPeriodic(brokerConfig.millis("replica.high.watermark.checkpoint.interval.ms", 5_000L), id ->
             vertx.executeBlocking(() -> {
                 manager.checkpointHighWatermarks();
                 return null;
@@ -184,6 +151,11 @@ public final class LogService {
         }));
     }
 
+    /** The transactional face of the log: markers, KIP-890 verification (see {@link LogTransactions}). */
+    public LogTransactions transactions() {
+        return transactions;
+    }
+
     /** A follower's append, verbatim ({@link PartitionLog#appendAsFollower}) on the owner; completes as {@link #append} does. */
     public Future<LogAppendInfo> appendAsFollower(TopicPartition tp, MemoryRecords records) {
         return durable(tp, onOwner(tp, log -> {
@@ -193,7 +165,7 @@ public final class LogService {
         }));
     }
 
-    private Future<LogAppendInfo> durable(TopicPartition tp, Future<Appended> appended) {
+    Future<LogAppendInfo> durable(TopicPartition tp, Future<Appended> appended) {
         return appended.compose(a -> {
             if (a.flush() == null) {
                 return Future.succeededFuture(a.info());
@@ -254,14 +226,14 @@ public final class LogService {
         return onOwner(tp, log -> log.endOffsetForEpoch(leaderEpoch));
     }
 
-    private record Appended(LogAppendInfo info, java.util.concurrent.CompletableFuture<Long> flush) {
+    record Appended(LogAppendInfo info, java.util.concurrent.CompletableFuture<Long> flush) {
     }
 
     public Future<FetchDataInfo> read(TopicPartition tp, long offset, int maxBytes, boolean minOneMessage) {
         return onOwner(tp, log -> log.read(offset, maxBytes, minOneMessage));
     }
 
-    /** A read up to the high watermark (consumers) or the log end (replica fetches). */
+    /** A read up to the high watermark (consumers), the last stable offset (read_committed) or the log end (replica fetches). */
     public Future<FetchDataInfo> read(TopicPartition tp, long offset, int maxBytes, boolean minOneMessage, FetchIsolation isolation) {
         return onOwner(tp, log -> log.read(offset, maxBytes, minOneMessage, isolation));
     }
@@ -295,6 +267,11 @@ public final class LogService {
         return onOwner(tp, log -> log.offsetForTimestamp(timestamp));
     }
 
+    /** As above, below the last stable offset for a read_committed ListOffsets ({@link FetchIsolation#TXN_COMMITTED}). */
+    public Future<Optional<FileRecords.TimestampAndOffset>> offsetForTimestamp(TopicPartition tp, long timestamp, FetchIsolation isolation) {
+        return onOwner(tp, log -> log.offsetForTimestamp(timestamp, isolation));
+    }
+
     /**
      * Registers a callback run (on the partition's owner thread) after each append to the partition.
      * The callback must only hand off to its own context. Remove it with the returned handle.
@@ -309,7 +286,7 @@ public final class LogService {
         };
     }
 
-    private void fireAppend(TopicPartition tp) {
+    void fireAppend(TopicPartition tp) {
         Set<Runnable> set = appendWatchers.get(tp);
         if (set != null && !set.isEmpty()) {
             for (Runnable r : set) {
@@ -355,7 +332,7 @@ public final class LogService {
         T run(PartitionLog log) throws Exception;
     }
 
-    private <T> Future<T> onOwner(TopicPartition tp, LogTask<T> task) {
+    <T> Future<T> onOwner(TopicPartition tp, LogTask<T> task) {
         PartitionLog log = manager.partition(tp);
         if (log == null) {
             return Future.failedFuture(new UnknownTopicOrPartitionException("This server does not host this topic-partition: " + tp));

@@ -73,9 +73,9 @@ final class PartitionCompaction {
     /**
      * The cleanable part of the log, after Kafka's {@code LogCleanerManager.cleanableOffsets} and
      * {@code LogToClean}: closed segments from the log start up to the first uncleanable one (the
-     * active segment, the first segment reaching past the high watermark, or the first dirty segment
-     * holding a record younger than min.compaction.lag.ms). Segments wholly below the first dirty
-     * offset are clean; the rest are dirty.
+     * active segment, the first segment reaching past the last stable offset (as Kafka: the fate of an open
+     * transaction is not known yet), or the first dirty segment holding a record younger than
+     * min.compaction.lag.ms). Segments wholly below the first dirty offset are clean; the rest are dirty.
      */
     record CleanableRange(long firstDirtyOffset, long firstUncleanableOffset, List<LogSegment> segments,
                           long cleanBytes, long dirtyBytes, boolean needCompactionNow) {
@@ -88,7 +88,8 @@ final class PartitionCompaction {
     /** Owner thread. Reads only segment sizes and timestamps (and each dirty segment's first batch header once). */
     CleanableRange cleanableRange(long now) {
         LogConfig cfg = log.config();
-        long logStartOffset = log.logStartOffset(), highWatermark = log.highWatermark();
+        // Kafka never cleans past the last stable offset: an open transaction's fate is not known yet
+        long logStartOffset = log.logStartOffset(), highWatermark = log.lastStableOffset();
         long firstDirty = firstDirtyOffset;
         if (firstDirty < logStartOffset || firstDirty > log.logEndOffset()) firstDirty = logStartOffset; // stale or absent checkpoint
         List<LogSegment> all = new ArrayList<>(segments.values());
@@ -135,8 +136,10 @@ final class PartitionCompaction {
         firstDirtyOffset = r.firstDirtyOffset();
         if (r.dirtyBytes() == 0) return null;
         if (!(r.dirtyRatio() > cfg.minCleanableDirtyRatio() || r.needCompactionNow())) return null;
+        // the aborted transactions of the whole range, read here: their entries may sit in later segments' indexes
+        List<AbortedTxn> aborted = log.collectAbortedTransactions(r.segments().get(0).baseOffset(), r.firstUncleanableOffset());
         Cleaner.Request req = new Cleaner.Request(tp, dir, cfg, List.copyOf(r.segments()), r.firstDirtyOffset(),
-            r.firstUncleanableOffset(), producerState.lastOffsets(), now, log::isClosed);
+            r.firstUncleanableOffset(), producerState.lastRecords(), aborted, now, log::isClosed);
         cleaning = cleaner.submit(req);
         return cleaning;
     }

@@ -2,11 +2,8 @@ package io.tributary.log;
 
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.KafkaStorageException;
-import org.apache.kafka.common.errors.OutOfOrderSequenceException;
-import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
@@ -15,9 +12,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -27,9 +22,9 @@ import java.util.concurrent.Executor;
  * The log of one partition: an ordered set of {@link LogSegment}s, the last one active.
  *
  * <p>On disk, {@code <dataDir>/<topic>-<partition>/}: the segments' {@code .log}/{@code .index}/
- * {@code .timeindex} files (see {@link LogSegment}), {@code partition.checkpoint} (see
+ * {@code .timeindex}/{@code .txnindex} files (see {@link LogSegment}), {@code partition.checkpoint} (see
  * {@link PartitionCheckpoint}; kept with the recovery point and flush timing by {@link PartitionFlusher}), producer snapshots {@code <offset>.snapshot} (see
- * {@link ProducerStateManager}), {@code leader-epoch-checkpoint} (see {@link LeaderEpochFileCache}), {@code *.deleted} files awaiting physical deletion, and for compacted
+ * {@link ProducerSnapshots}), {@code leader-epoch-checkpoint} (see {@link LeaderEpochFileCache}), {@code *.deleted} files awaiting physical deletion, and for compacted
  * topics {@code cleaner-offset-checkpoint} (see {@link CleanerCheckpoint}) plus, transiently,
  * {@code *.cleaned} (being written by the cleaner) and {@code *.swap} (being swapped in) segment files.
  *
@@ -45,6 +40,12 @@ import java.util.concurrent.Executor;
  * cleaned segments in ({@link #completeCleaning}): {@code .cleaned} → {@code .swap}, replace in the
  * segment map, old segments to {@code .deleted} (delayed delete keeps in-flight fetches readable),
  * {@code .swap} → final name. The owner never waits for the cleaner.
+ *
+ * <p>Transactions: the leader appends client batches and the coordinator's markers through {@link PartitionAppender};
+ * {@link ProducerStateManager} tracks the open transactions ({@link TxnState}), {@link PartitionOffsets} publishes the
+ * last stable offset, an aborted transaction gets its entry in the marker segment's {@link TransactionIndex}, and a
+ * read_committed read ({@link FetchIsolation#TXN_COMMITTED}) stops at the LSO and lists the aborted transactions
+ * overlapping what it returns.
  *
  * <p>Replication: {@link #appendAsFollower}, {@link #truncateTo} and {@link #truncateFullyAndStartAt} are
  * delegated to {@link PartitionReplication}; the high watermark follows the log end in single-node mode and is
@@ -74,6 +75,8 @@ public final class PartitionLog implements Closeable {
     private CompletableFuture<Long> appendFlush;
     /** Rolls and retention. */
     private final SegmentRoller roller;
+    /** The leader's appends: client batches and transaction markers. */
+    private final PartitionAppender appender;
     /** Compaction of this log (cleanup.policy=compact): round scheduling and the owner-side swap. */
     private final PartitionCompaction compaction;
 
@@ -86,20 +89,15 @@ public final class PartitionLog implements Closeable {
         this.segments = r.segments();
         this.producerState = r.producerState();
         this.deleter = new SegmentDeleter(tp, time);
-        this.offsets = new PartitionOffsets(r.logStartOffset(), r.logEndOffset());
+        this.offsets = new PartitionOffsets(r.logStartOffset(), r.logEndOffset(), producerState.txns());
         this.flusher = new PartitionFlusher(dir, tp, time, ioExecutor, segments, r.recoveryPoint());
         this.compaction = new PartitionCompaction(this, tp, dir, time, ioExecutor, cleaner, segments, deleter, producerState);
         this.epochs = r.epochs();
         this.replication = new PartitionReplication(this, tp, dir, time, segments, producerState, offsets, epochs, flusher, deleter,
             compaction);
+        this.appender = new PartitionAppender(this, tp, time, producerState, epochs);
         this.roller = new SegmentRoller(this, tp, dir, time, ioExecutor, segments, producerState, offsets, flusher, deleter, epochs);
         refreshSize();
-    }
-
-    private static long maxTimestamp(MemoryRecords records) {
-        long max = org.apache.kafka.common.record.internal.RecordBatch.NO_TIMESTAMP;
-        for (MutableRecordBatch b : records.batches()) max = Math.max(max, b.maxTimestamp());
-        return max;
     }
 
     /** Opens the partition directory, running {@link LogLoader} (recovery when the shutdown was unclean). */
@@ -135,6 +133,8 @@ public final class PartitionLog implements Closeable {
     public long logStartOffset() { return offsets.logStart(); }
     public long logEndOffset() { return offsets.logEnd(); }
     public long highWatermark() { return offsets.highWatermark(); }
+    /** read_committed's limit: below the first open (or unreplicated) transaction and the high watermark. Any thread. */
+    public long lastStableOffset() { return offsets.lastStable(); }
     public long recoveryPoint() { return flusher.recoveryPoint(); }
     public long sizeInBytes() { return sizeInBytes; }
     public int numberOfSegments() { return segments.size(); }
@@ -168,43 +168,16 @@ public final class PartitionLog implements Closeable {
     /** The epoch cache; owner thread for anything but {@link LeaderEpochFileCache#latestEpochOrUndefined()}. */
     public LeaderEpochFileCache epochCache() { return epochs; }
 
-    /** Validates, checks idempotence, assigns offsets in place, appends. Owner thread only. */
+    /** Validates, checks idempotence and transactions, assigns offsets in place, appends ({@link PartitionAppender}). Owner thread only. */
     public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) {
         ensureOpen();
-        LogConfig cfg = config;
-        long now = time.milliseconds();
-        LogValidator.Validated v = LogValidator.validate(records, cfg, now, tp.toString());
-        long firstOffset = offsets.logEnd();
-        long lastOffset = firstOffset + v.numRecords() - 1;
-        LogSegment active = rollIfNeeded(lastOffset, v.validBytes(),
-            cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? now : maxTimestamp(records), cfg, now);
-        LogValidator.Assigned a = LogValidator.assignOffsets(records, firstOffset, leaderEpoch, cfg, now);
-        if (a.lastOffset() != lastOffset) throw new IllegalStateException("assigned " + a + " expected last " + lastOffset);
+        return appender.appendAsLeader(records, leaderEpoch);
+    }
 
-        Map<Long, ProducerStateEntry> staged = new HashMap<>();
-        for (MutableRecordBatch batch : records.batches()) {
-            if (!batch.hasProducerId()) continue;
-            ProducerStateManager.Check c = producerState.check(batch, staged);
-            if (c.duplicate() != null) {
-                if (v.numBatches() != 1) throw new OutOfOrderSequenceException("Duplicate batch inside a multi-batch request");
-                ProducerStateEntry.BatchMetadata d = c.duplicate();
-                return new LogAppendInfo(d.firstOffset(), d.lastOffset(), d.maxTimestamp(), d.lastOffset(),
-                    cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? d.maxTimestamp() : -1,
-                    offsets.logStart(), 0, 0, true);
-            }
-            producerState.stage(batch, now, staged);
-        }
-        try {
-            active.append(records);
-        } catch (IOException e) {
-            throw new KafkaStorageException("Append to " + tp + " failed", e);
-        }
-        producerState.commit(staged);
-        // Only when the epoch changes (one int compare otherwise); a negative epoch (no leader epoch) is not recorded.
-        if (leaderEpoch != epochs.latestEpochOrUndefined() && leaderEpoch >= 0) epochs.assign(leaderEpoch, firstOffset);
-        appended(lastOffset, v.validBytes(), v.numRecords(), cfg);
-        return new LogAppendInfo(firstOffset, lastOffset, a.maxTimestamp(), a.offsetOfMaxTimestamp(),
-            cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? now : -1, offsets.logStart(), v.numRecords(), v.validBytes(), false);
+    /** A COMMIT/ABORT marker from the transaction coordinator ({@link PartitionAppender#appendMarker}). Owner thread only. */
+    public LogAppendInfo appendMarker(TxnMarker marker, int leaderEpoch) {
+        ensureOpen();
+        return appender.appendMarker(marker, leaderEpoch);
     }
 
     /** Both append paths, after the write: offsets, size, flush.messages. Owner thread. */
@@ -269,12 +242,26 @@ public final class PartitionLog implements Closeable {
         return read(fetchOffset, maxBytes, minOneMessage, FetchIsolation.HIGH_WATERMARK);
     }
 
-    /** As above, up to the high watermark (consumers) or the log end offset (replica fetches). Owner thread. */
+    /**
+     * As above, up to the high watermark (read_uncommitted consumers), the last stable offset (read_committed,
+     * with the aborted transactions overlapping what is returned) or the log end offset (replica fetches).
+     * Owner thread.
+     */
     public FetchDataInfo read(long fetchOffset, int maxBytes, boolean minOneMessage, FetchIsolation isolation) {
         ensureOpen();
-        long hw = offsets.highWatermark(), end = offsets.logEnd();
-        return LogReader.read(tp, segments, fetchOffset, maxBytes, minOneMessage, offsets.logStart(), end, hw,
-            isolation == FetchIsolation.LOG_END ? end : hw);
+        long hw = offsets.highWatermark(), end = offsets.logEnd(), lso = offsets.lastStable();
+        long limit = switch (isolation) {
+            case LOG_END -> end;
+            case HIGH_WATERMARK -> hw;
+            case TXN_COMMITTED -> lso;
+        };
+        return LogReader.read(tp, segments, fetchOffset, maxBytes, minOneMessage, offsets.logStart(), end, hw, lso, limit,
+            isolation == FetchIsolation.TXN_COMMITTED);
+    }
+
+    /** Aborted transactions overlapping [{@code from}, {@code upperBound}) ({@link LogReader#collectAborted}). Owner thread. */
+    List<AbortedTxn> collectAbortedTransactions(long from, long upperBound) {
+        return LogReader.collectAborted(segments, from, upperBound);
     }
 
     /**
@@ -283,8 +270,15 @@ public final class PartitionLog implements Closeable {
      * {@code EARLIEST_TIMESTAMP}/{@code LATEST_TIMESTAMP}: log start / high watermark. Empty if none.
      */
     public Optional<FileRecords.TimestampAndOffset> offsetForTimestamp(long targetTimestamp) {
+        return offsetForTimestamp(targetTimestamp, FetchIsolation.HIGH_WATERMARK);
+    }
+
+    /** As above, below the LSO for {@link FetchIsolation#TXN_COMMITTED} (latest: the LSO), as Kafka. Owner thread. */
+    public Optional<FileRecords.TimestampAndOffset> offsetForTimestamp(long targetTimestamp, FetchIsolation isolation) {
         ensureOpen();
-        return LogReader.offsetForTimestamp(segments, targetTimestamp, offsets.logStart(), offsets.highWatermark());
+        long limit = isolation == FetchIsolation.TXN_COMMITTED ? offsets.lastStable()
+            : isolation == FetchIsolation.LOG_END ? offsets.logEnd() : offsets.highWatermark();
+        return LogReader.offsetForTimestamp(segments, targetTimestamp, offsets.logStart(), limit);
     }
 
     /**
@@ -337,8 +331,7 @@ public final class PartitionLog implements Closeable {
         return compaction.maybeStart();
     }
 
-    /** Whether a cleaning round is in flight (submitted, not yet swapped in or discarded). */
-    public boolean cleaningInFlight() { return compaction.inFlight(); }
+    public boolean cleaningInFlight() { return compaction.inFlight(); } // submitted, not yet swapped in or discarded
 
     /** The cleaner checkpoint: offsets below it have been compacted. Readable from any thread. */
     public long firstDirtyOffset() { return compaction.firstDirtyOffset(); }
@@ -355,7 +348,7 @@ public final class PartitionLog implements Closeable {
         compaction.discard();
         for (LogSegment seg : segments.values()) seg.flush();
         flusher.advanceRecoveryPoint(offsets.logEnd());
-        ProducerStateManager.writeSnapshot(dir, offsets.logEnd(), producerState.serialize());
+        ProducerSnapshots.write(dir, offsets.logEnd(), producerState.serialize());
         epochs.flushNow();
         flusher.checkpointNow(checkpointValue());
         for (LogSegment seg : segments.values()) seg.close();
@@ -389,8 +382,16 @@ public final class PartitionLog implements Closeable {
     /** Producer state for a producer id (tests and the txn layer); owner thread. */
     ProducerStateEntry producerStateEntry(long producerId) { return producerState.entry(producerId); }
 
-    /** Current segments, ascending (tests). */
-    List<LogSegment> segmentsSnapshot() { return new ArrayList<>(segments.values()); }
+    /** Whether the producer has a transaction open here at this epoch (KIP-890 verification is then not needed); owner thread. */
+    boolean inTransaction(long producerId, short producerEpoch) {
+        ProducerStateEntry e = producerState.entry(producerId);
+        return e != null && e.inTransaction() && e.epoch() == producerEpoch;
+    }
+
+    /** Open transactions as (producer id, first offset), by first offset (tests, DescribeProducers); owner thread. */
+    List<long[]> ongoingTransactions() { return producerState.txns().ongoing(); }
+
+    List<LogSegment> segmentsSnapshot() { return new ArrayList<>(segments.values()); } // current segments, ascending (tests)
 
     @Override public String toString() {
         return "PartitionLog(" + tp + ", start=" + offsets.logStart() + ", end=" + offsets.logEnd() + ", segments=" + segments.size() + ")";

@@ -1,11 +1,16 @@
 package io.tributary.log;
 
 /**
- * The offsets of one partition that every thread reads — log start, log end, high watermark — and the
- * high-watermark policy. In single-node mode (the default) the high watermark follows the log end after every
+ * The offsets of one partition that every thread reads — log start, log end, high watermark, last stable
+ * offset — and the high-watermark policy. In single-node mode (the default) the high watermark follows the log end after every
  * append. The replication layer turns that off; then a leader raises it ({@link #increment}, Kafka's
  * {@code maybeIncrementHighWatermark}) as the ISR catches up and a follower copies the leader's
  * ({@link #follow}, Kafka's {@code maybeUpdateHighWatermark}, which may move it backwards).
+ *
+ * <p>The last stable offset (LSO, read_committed's limit) is {@code max(log start, min(first unstable offset,
+ * high watermark))}, the first unstable offset being that of the earliest open or not yet replicated transaction
+ * ({@link TxnState}); it is recomputed whenever the high watermark moves and, through {@link #refreshLastStable},
+ * when a transaction opens or ends.
  *
  * <p>Threading: written only by the partition's owner thread; every field is volatile, so any thread reads a
  * recent value (LogManager's replication-offset-checkpoint writer, metrics, request handlers).
@@ -17,11 +22,24 @@ final class PartitionOffsets {
     private volatile boolean followsLogEnd = true;
     /** From replication-offset-checkpoint, applied when the high watermark stops following the log end; -1: none. */
     private volatile long restored = -1;
+    private volatile long lastStable;
+    private final TxnState txns;
 
-    PartitionOffsets(long logStart, long logEnd) {
+    PartitionOffsets(long logStart, long logEnd, TxnState txns) {
         this.logStart = logStart;
         this.logEnd = logEnd;
         this.highWatermark = logEnd;
+        this.txns = txns;
+        refreshLastStable();
+    }
+
+    long lastStable() { return lastStable; }
+
+    /** After the high watermark moved or a transaction opened or ended. Owner thread. */
+    void refreshLastStable() {
+        long hw = highWatermark;
+        txns.onHighWatermark(hw);
+        lastStable = Math.max(logStart, Math.min(txns.firstUnstableOffset(), hw));
     }
 
     long logStart() { return logStart; }
@@ -34,12 +52,14 @@ final class PartitionOffsets {
         if (newEnd <= logEnd) throw new IllegalStateException("log end offset would not advance: " + newEnd + " <= " + logEnd);
         logEnd = newEnd;
         if (followsLogEnd) highWatermark = newEnd;
+        refreshLastStable();
     }
 
     /** Retention moved the log start to the first remaining segment. */
     void logStartMoved(long newStart) {
         if (newStart > logStart) logStart = newStart;
         if (highWatermark < logStart) highWatermark = logStart;
+        refreshLastStable();
     }
 
     /** A truncation: the high watermark comes down with the end (Kafka), never below the start. */
@@ -47,6 +67,7 @@ final class PartitionOffsets {
         logStart = newStart;
         logEnd = newEnd;
         highWatermark = followsLogEnd ? newEnd : Math.max(newStart, Math.min(highWatermark, newEnd));
+        refreshLastStable();
     }
 
     /**
@@ -64,6 +85,7 @@ final class PartitionOffsets {
             highWatermark = clamp(r < 0 ? logStart : r);
             followsLogEnd = false;
         }
+        refreshLastStable();
     }
 
     void restore(long hw) { restored = hw; }
@@ -76,12 +98,14 @@ final class PartitionOffsets {
         long c = clamp(hw);
         if (c <= highWatermark) return false;
         highWatermark = c;
+        refreshLastStable();
         return true;
     }
 
     /** Follower: the leader's value clamped to the log, possibly lower than before; the new value. */
     long follow(long leaderHighWatermark) {
         highWatermark = clamp(leaderHighWatermark);
+        refreshLastStable();
         return highWatermark;
     }
 

@@ -6,6 +6,7 @@ import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -16,9 +17,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
@@ -67,7 +66,8 @@ final class PartitionReplication {
      * batch starting at the log end offset ({@link UnexpectedAppendOffsetException} otherwise; a compacted
      * topic may start later, after a gap the leader's cleaner left). Not checked, as Kafka does not on this path:
      * record sizes, keys, timestamps, producer sequences (producer state is taken from the batches, a producer
-     * epoch going backwards is only logged). Each batch's {@code partitionLeaderEpoch} feeds the epoch cache.
+     * epoch going backwards is only logged); a transaction marker ends its producer's transaction here too, an
+     * aborted one indexed in the segment it lands in, as on the leader. Each batch's {@code partitionLeaderEpoch} feeds the epoch cache.
      */
     LogAppendInfo appendAsFollower(MemoryRecords records) {
         LogConfig cfg = log.config();
@@ -106,22 +106,29 @@ final class PartitionReplication {
             throw new RecordBatchTooLargeException(tp + ": replicated records of " + bytes + " bytes exceed segment.bytes " + cfg.segmentBytes());
         }
         LogSegment active = log.rollIfNeeded(last, bytes, maxTs, cfg, now);
-        Map<Long, ProducerStateEntry> staged = new HashMap<>();
+        ProducerStateManager.Staged staged = new ProducerStateManager.Staged();
         for (MutableRecordBatch b : records.batches()) {
             if (!b.hasProducerId()) continue;
-            ProducerStateEntry e = staged.containsKey(b.producerId()) ? staged.get(b.producerId()) : producerState.entry(b.producerId());
+            ProducerStateEntry e = staged.entries.containsKey(b.producerId()) ? staged.entries.get(b.producerId())
+                : producerState.entry(b.producerId());
             if (e != null && b.producerEpoch() < e.epoch()) {
                 LOG.warn("{}: replicated batch at {} has producer {} epoch {}, older than {}", tp, b.baseOffset(), b.producerId(),
                     b.producerEpoch(), e.epoch());
             }
-            producerState.stage(b, now, staged);
+            if (b.isControlBatch()) {
+                // the leader checked the marker; ours ends the same transaction and indexes it the same way
+                EndTransactionMarker m = ControlBatches.marker(b);
+                if (m != null) producerState.stageMarker(b.producerId(), b.producerEpoch(), m, b.baseOffset(), now, (short) 0, false, staged);
+            } else {
+                producerState.stage(b, now, staged);
+            }
         }
         try {
             active.append(records);
+            producerState.commit(staged, active);
         } catch (IOException e) {
             throw new KafkaStorageException("Follower append to " + tp + " failed", e);
         }
-        producerState.commit(staged);
         for (MutableRecordBatch b : records.batches()) {
             int epoch = b.partitionLeaderEpoch();
             if (epoch >= 0 && epoch != epochs.latestEpochOrUndefined()) epochs.assign(epoch, b.baseOffset());

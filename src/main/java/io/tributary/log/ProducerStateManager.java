@@ -1,54 +1,48 @@
 package io.tributary.log;
 
-import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.TransactionCoordinatorFencedException;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.RecordBatch;
-import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.ByteArrayInputStream;
-import java.nio.channels.FileChannel;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 
 /**
- * Per-partition idempotent-producer state: producer id to {@link ProducerStateEntry}, with the
- * sequence rules of Kafka's {@code ProducerAppendInfo}, plus snapshot files.
+ * Per-partition producer state: producer id to {@link ProducerStateEntry}, with the sequence, epoch and
+ * transaction rules of Kafka's {@code ProducerAppendInfo}, the partition's open transactions ({@link TxnState}),
+ * and snapshot files ({@link ProducerSnapshots}).
  *
- * <p>Snapshot format ({@code <20-digit offset>.snapshot} in the partition directory, offset = the log
- * end offset the state covers): {@code int version(1), int crc32c(of the rest), int count}, then per
- * producer {@code long pid, short epoch, long lastAppendMs, int n}, then n times
- * {@code int firstSeq, int lastSeq, long firstOffset, long lastOffset, long maxTimestamp}. Written to a
- * tmp file, fsynced, renamed; the latest two are kept.
+ * <p>An append is checked and staged on copies ({@link Staged}), written to the segment, then committed, so a
+ * refused request leaves no trace. Data batches: a lower producer epoch is fenced (INVALID_PRODUCER_EPOCH, as
+ * Kafka answers since 2.7), a non-transactional batch inside an open transaction is refused (INVALID_TXN_STATE),
+ * the first transactional batch opens a transaction. Markers ({@link #stageMarker}) skip sequence checks; their
+ * epoch must be at least the producer's (KIP-890 part 2, transaction version 2: greater, bar the retry of the
+ * marker that ended the last transaction) and their coordinator epoch at least the last one seen
+ * (TRANSACTION_COORDINATOR_FENCED otherwise); they end the open transaction, if any.
  *
- * <p>Threading: the map is owned by the partition's owner thread. {@link #writeSnapshot} is called
- * with bytes serialized on the owner thread and may run on the I/O executor; it synchronizes on the
- * directory so concurrent snapshot writes do not race on cleanup.
+ * <p>Threading: the maps are owned by the partition's owner thread. {@link #writeSnapshotIfCurrent} runs on the
+ * I/O executor with bytes serialized on the owner thread, under the directory's lock.
  */
 final class ProducerStateManager {
     private static final Logger log = LoggerFactory.getLogger(ProducerStateManager.class);
-    static final String SNAPSHOT_SUFFIX = ".snapshot";
-    private static final int VERSION = 1;
-    /** Bound on tracked producers; the least recently appending ones are evicted beyond it. */
+    /** Bound on tracked producers; the least recently appending ones are evicted beyond it (never one with an open transaction). */
     static final int MAX_PRODUCERS = 100_000;
 
     private final Path dir;
     private final Map<Long, ProducerStateEntry> producers = new HashMap<>();
+    private final TxnState txns = new TxnState();
     /**
      * Bumped by a truncation (under the directory's lock, with the snapshots above the new end deleted): a
      * snapshot serialized before it describes batches that are gone and must not be written after it.
@@ -60,33 +54,56 @@ final class ProducerStateManager {
     /** Result of checking one batch: null duplicate means "append"; non-null means "already appended". */
     record Check(ProducerStateEntry.BatchMetadata duplicate) {}
 
+    /** What the cleaner keeps for an active producer: its last data offset (-1: none in its epoch) and epoch. */
+    record LastRecord(long lastDataOffset, short producerEpoch) {}
+
+    /** The effect of one request's batches, staged on copies until the append is written. */
+    static final class Staged {
+        final Map<Long, ProducerStateEntry> entries = new HashMap<>();
+        final List<long[]> begun = new ArrayList<>();
+        final List<TxnState.Completed> completed = new ArrayList<>();
+    }
+
     ProducerStateEntry entry(long pid) { return producers.get(pid); }
 
+    TxnState txns() { return txns; }
+
     /**
-     * Producer id to the last offset of its last batch: the cleaner keeps those batches (even emptied)
-     * so that the sequence state survives compaction, as Kafka's {@code lastRecordsOfActiveProducers}.
+     * Kafka's {@code lastRecordsOfActiveProducers}: the cleaner keeps the batch holding a producer's last
+     * sequence, or, when a marker that bumped the epoch came after it, that marker (it carries the epoch that
+     * fences zombies), even emptied.
      */
-    Map<Long, Long> lastOffsets() {
-        Map<Long, Long> m = new HashMap<>();
+    Map<Long, LastRecord> lastRecords() {
+        Map<Long, LastRecord> m = new HashMap<>();
         for (ProducerStateEntry e : producers.values()) {
-            if (!e.batches().isEmpty()) m.put(e.producerId(), e.batches().peekLast().lastOffset());
+            long last = e.batches().isEmpty() ? -1 : e.batches().peekLast().lastOffset();
+            m.put(e.producerId(), new LastRecord(last, e.epoch()));
         }
         return Map.copyOf(m);
     }
+
     int size() { return producers.size(); }
 
+    private ProducerStateEntry current(long pid, Staged staged) {
+        return staged.entries.containsKey(pid) ? staged.entries.get(pid) : producers.get(pid);
+    }
+
     /**
-     * Validates one batch against the current state (without changing it), given entries staged by
-     * earlier batches of the same request in {@code staged}.
+     * Validates one data batch from a client against the current state (without changing it), given entries
+     * staged by earlier batches of the same request.
      */
-    Check check(RecordBatch batch, Map<Long, ProducerStateEntry> staged) {
+    Check check(RecordBatch batch, Staged staged) {
         long pid = batch.producerId();
-        ProducerStateEntry e = staged.containsKey(pid) ? staged.get(pid) : producers.get(pid);
+        ProducerStateEntry e = current(pid, staged);
         if (e == null) return new Check(null); // unknown producer: accept any sequence
         short epoch = batch.producerEpoch();
         int firstSeq = batch.baseSequence(), lastSeq = batch.lastSequence();
         if (epoch < e.epoch()) {
             throw new InvalidProducerEpochException("Producer " + pid + " epoch " + epoch + " is older than current epoch " + e.epoch());
+        }
+        if (e.inTransaction() && !batch.isTransactional()) {
+            throw new InvalidTxnStateException("Expected a transactional write from producer " + pid + ", whose transaction opened at offset "
+                + e.currentTxnFirstOffset() + " is ongoing");
         }
         if (epoch > e.epoch()) {
             if (firstSeq != 0) {
@@ -104,198 +121,172 @@ final class ProducerStateManager {
         return new Check(null);
     }
 
-    /** Stages the effect of an appended batch on a copy held in {@code staged}. */
-    void stage(RecordBatch batch, long appendMs, Map<Long, ProducerStateEntry> staged) {
-        long pid = batch.producerId();
-        ProducerStateEntry e = staged.get(pid);
+    private ProducerStateEntry stagedCopy(long pid, short epoch, long appendMs, Staged staged) {
+        ProducerStateEntry e = staged.entries.get(pid);
         if (e == null) {
             ProducerStateEntry cur = producers.get(pid);
-            e = cur == null ? new ProducerStateEntry(pid, batch.producerEpoch(), appendMs) : cur.copy();
-            staged.put(pid, e);
+            e = cur == null ? new ProducerStateEntry(pid, epoch, appendMs) : cur.copy();
+            staged.entries.put(pid, e);
         }
-        e.addBatch(batch.producerEpoch(), new ProducerStateEntry.BatchMetadata(batch.baseSequence(), batch.lastSequence(),
-            batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp()), appendMs);
+        return e;
     }
 
-    void commit(Map<Long, ProducerStateEntry> staged) {
-        producers.putAll(staged);
+    /** Stages the effect of an appended data batch (offsets assigned); its first transactional batch opens a transaction. */
+    void stage(RecordBatch batch, long appendMs, Staged staged) {
+        ProducerStateEntry e = stagedCopy(batch.producerId(), batch.producerEpoch(), appendMs, staged);
+        e.addBatch(batch.producerEpoch(), new ProducerStateEntry.BatchMetadata(batch.baseSequence(), batch.lastSequence(),
+            batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp()), appendMs);
+        if (batch.isTransactional() && !e.inTransaction()) {
+            e.beginTransaction(batch.baseOffset());
+            staged.begun.add(new long[] {batch.producerId(), batch.baseOffset()});
+        }
+    }
+
+    /**
+     * Stages a transaction marker of {@code pid} at {@code offset}. {@code strict} (the coordinator's append)
+     * checks the producer and coordinator epochs; replication and replay trust the log. Returns the transaction
+     * it ends, or null when none was open (a marker with no data here is still written, as Kafka does).
+     */
+    TxnState.Completed stageMarker(long pid, short epoch, EndTransactionMarker marker, long offset, long appendMs, short transactionVersion,
+                                   boolean strict, Staged staged) {
+        ProducerStateEntry cur = current(pid, staged);
+        if (strict && cur != null) {
+            boolean retryOfLastMarker = transactionVersion >= 2 && epoch == cur.epoch() && !cur.inTransaction();
+            boolean stale = transactionVersion >= 2 ? epoch <= cur.epoch() : epoch < cur.epoch();
+            if (stale && !retryOfLastMarker) {
+                throw new InvalidProducerEpochException("Marker epoch " + epoch + " of producer " + pid + " is "
+                    + (transactionVersion >= 2 ? "not above" : "below") + " its current epoch " + cur.epoch() + " (transaction version "
+                    + transactionVersion + ")");
+            }
+            if (cur.coordinatorEpoch() > marker.coordinatorEpoch()) {
+                throw new TransactionCoordinatorFencedException("Marker of producer " + pid + " from coordinator epoch "
+                    + marker.coordinatorEpoch() + " is older than " + cur.coordinatorEpoch());
+            }
+        }
+        ProducerStateEntry e = stagedCopy(pid, epoch, appendMs, staged);
+        TxnState.Completed done = e.inTransaction()
+            ? new TxnState.Completed(pid, e.currentTxnFirstOffset(), offset, marker.controlType() == ControlRecordType.ABORT) : null;
+        e.endTransaction(epoch, marker.coordinatorEpoch(), appendMs);
+        if (done != null) staged.completed.add(done);
+        return done;
+    }
+
+    /**
+     * Makes a staged append current, after its batches are in the segment: entries, transactions opened, then
+     * those ended, an aborted one indexed in {@code markerSegment} (the segment the batches went to; null when
+     * its index already holds them, as in a replay of indexed batches).
+     */
+    void commit(Staged staged, LogSegment markerSegment) throws IOException {
+        producers.putAll(staged.entries);
+        for (long[] b : staged.begun) txns.begin(b[0], b[1]);
+        for (TxnState.Completed c : staged.completed) txns.complete(c, markerSegment);
         if (producers.size() > MAX_PRODUCERS) evictOldest(producers.size() - MAX_PRODUCERS);
     }
 
-    /** Replay during loading: trust the log, no sequence checks. */
-    void replay(RecordBatch batch) {
+    /**
+     * Replay during loading and truncation: trust the log, no checks. A marker ending an aborted transaction is
+     * indexed in {@code rebuildingSegment} when that segment's index is being rebuilt (null: it is there already).
+     */
+    void replay(RecordBatch batch, LogSegment rebuildingSegment) throws IOException {
         if (!batch.hasProducerId()) return;
-        Map<Long, ProducerStateEntry> staged = new HashMap<>();
-        stage(batch, batch.maxTimestamp(), staged);
-        commit(staged);
+        Staged staged = new Staged();
+        if (batch.isControlBatch()) {
+            EndTransactionMarker m = ControlBatches.marker(batch);
+            if (m == null) return; // emptied by the cleaner: its transaction is gone from the log
+            stageMarker(batch.producerId(), batch.producerEpoch(), m, batch.baseOffset(), batch.maxTimestamp(), (short) 0, false, staged);
+        } else {
+            stage(batch, batch.maxTimestamp(), staged);
+        }
+        commit(staged, rebuildingSegment);
     }
 
-    /** Drops producers that have not appended for {@code expirationMs} (Kafka: producer.id.expiration.ms). */
+    /** Drops producers that have not appended for {@code expirationMs} (Kafka: producer.id.expiration.ms), except those in a transaction. */
     int removeExpired(long nowMs, long expirationMs) {
         int before = producers.size();
-        producers.values().removeIf(e -> nowMs - e.lastAppendMs() > expirationMs);
+        producers.values().removeIf(e -> !e.inTransaction() && nowMs - e.lastAppendMs() > expirationMs);
         return before - producers.size();
     }
 
     private void evictOldest(int n) {
         List<ProducerStateEntry> all = new ArrayList<>(producers.values());
+        all.removeIf(ProducerStateEntry::inTransaction); // its marker must find it, or the LSO would stay behind forever
         all.sort((a, b) -> Long.compare(a.lastAppendMs(), b.lastAppendMs()));
-        for (int i = 0; i < n; i++) producers.remove(all.get(i).producerId());
+        for (int i = 0; i < Math.min(n, all.size()); i++) producers.remove(all.get(i).producerId());
     }
 
-    void clear() { producers.clear(); }
+    void clear() {
+        producers.clear();
+        txns.clear();
+    }
 
     long generation() { return generation; }
 
     /**
      * Truncation of the log to {@code newEnd}: snapshots above it are deleted (and any serialized before now
      * will not be written), then the state is rebuilt from the latest snapshot at or below {@code newEnd} plus
-     * a replay of the batches after it (Kafka's {@code truncateAndReload} + {@code rebuildProducerState}).
-     * Snapshots are taken at every roll, so the replay reads the batch headers of about one segment. Owner thread.
+     * a replay of the batches after it (Kafka's {@code truncateAndReload} + {@code rebuildProducerState}); the
+     * aborted-transaction indexes were cut with the segments. Owner thread.
      */
     void truncateAndReload(java.util.NavigableMap<Long, LogSegment> segments, long logStart, long newEnd) throws IOException {
         deleteSnapshots(newEnd);
-        OptionalLong snap = loadLatestSnapshot(newEnd);
-        LogLoader.replayProducerState(segments, this, Math.max(logStart, snap.isPresent() ? snap.getAsLong() : logStart));
+        OptionalLong snap = loadLatestSnapshot(newEnd, newEnd);
+        LogLoader.replayProducerState(segments, this, Math.max(logStart, snap.isPresent() ? snap.getAsLong() : logStart), java.util.Set.of());
     }
 
     /** The log was emptied: no producer state, no snapshots. Owner thread. */
     void truncateFully() throws IOException {
         deleteSnapshots(-1);
-        producers.clear();
+        clear();
     }
 
     private void deleteSnapshots(long above) throws IOException {
-        synchronized (lockFor(dir)) {
+        synchronized (ProducerSnapshots.lockFor(dir)) {
             generation++;
             if (!Files.isDirectory(dir)) return;
-            for (long off : listSnapshots(dir)) {
-                if (off > above) Files.deleteIfExists(snapshotFile(dir, off));
+            for (long off : ProducerSnapshots.list(dir)) {
+                if (off > above) Files.deleteIfExists(ProducerSnapshots.file(dir, off));
             }
         }
     }
 
-    /** {@link #writeSnapshot} unless a truncation happened since {@code serializedAt} was read. I/O executor. */
+    /** {@link ProducerSnapshots#write} unless a truncation happened since {@code serializedAt} was read. I/O executor. */
     void writeSnapshotIfCurrent(long serializedAt, long offset, byte[] bytes) throws IOException {
-        synchronized (lockFor(dir)) {
-            if (serializedAt == generation) writeSnapshot(dir, offset, bytes);
+        synchronized (ProducerSnapshots.lockFor(dir)) {
+            if (serializedAt == generation) ProducerSnapshots.write(dir, offset, bytes);
         }
     }
-
-    private static Object lockFor(Path dir) { return dir.toString().intern(); }
-
-    static Path snapshotFile(Path dir, long offset) { return dir.resolve(LogSegment.filenamePrefix(offset) + SNAPSHOT_SUFFIX); }
 
     /** Serializes the current state (owner thread). */
-    byte[] serialize() {
-        try {
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            DataOutputStream out = new DataOutputStream(body);
-            out.writeInt(producers.size());
-            for (ProducerStateEntry e : producers.values()) {
-                out.writeLong(e.producerId());
-                out.writeShort(e.epoch());
-                out.writeLong(e.lastAppendMs());
-                out.writeInt(e.batches().size());
-                for (ProducerStateEntry.BatchMetadata b : e.batches()) {
-                    out.writeInt(b.firstSeq());
-                    out.writeInt(b.lastSeq());
-                    out.writeLong(b.firstOffset());
-                    out.writeLong(b.lastOffset());
-                    out.writeLong(b.maxTimestamp());
-                }
-            }
-            out.flush();
-            byte[] payload = body.toByteArray();
-            CRC32C crc = new CRC32C();
-            crc.update(payload);
-            ByteBuffer buf = ByteBuffer.allocate(8 + payload.length);
-            buf.putInt(VERSION).putInt((int) crc.getValue()).put(payload);
-            return buf.array();
-        } catch (IOException e) {
-            throw new IllegalStateException(e); // in-memory streams do not fail
-        }
-    }
-
-    /** Writes a snapshot atomically and keeps only the latest two. May run on the I/O executor. */
-    static void writeSnapshot(Path dir, long offset, byte[] bytes) throws IOException {
-        synchronized (lockFor(dir)) {
-            if (!Files.isDirectory(dir)) return; // partition deleted meanwhile
-            Path target = snapshotFile(dir, offset);
-            Path tmp = dir.resolve(target.getFileName() + ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) ch.write(b);
-                ch.force(true);
-            }
-            Utils.atomicMoveWithFallback(tmp, target, false);
-            List<Long> offsets = listSnapshots(dir);
-            for (int i = 0; i < offsets.size() - 2; i++) Files.deleteIfExists(snapshotFile(dir, offsets.get(i)));
-        }
-    }
-
-    /** Snapshot offsets present in the directory, ascending. */
-    static List<Long> listSnapshots(Path dir) throws IOException {
-        List<Long> out = new ArrayList<>();
-        try (Stream<Path> s = Files.list(dir)) {
-            s.map(p -> p.getFileName().toString())
-                .filter(n -> n.endsWith(SNAPSHOT_SUFFIX) && n.length() == 20 + SNAPSHOT_SUFFIX.length())
-                .forEach(n -> {
-                    try { out.add(Long.parseLong(n.substring(0, 20))); } catch (NumberFormatException ignored) { }
-                });
-        }
-        out.sort(Long::compare);
-        return out;
-    }
+    byte[] serialize() { return ProducerSnapshots.serialize(producers.values()); }
 
     /**
-     * Loads the latest valid snapshot at or below {@code maxOffset}; deletes snapshots above it
-     * (they describe a truncated log) and corrupt ones.
+     * Loads the latest valid snapshot at or below {@code maxUsable}; deletes snapshots above {@code logEnd} (they
+     * describe a truncated log) and corrupt ones. The open transactions are those of the loaded entries.
      * @return the snapshot's offset, or empty when none was loaded (state is then empty)
      */
-    OptionalLong loadLatestSnapshot(long maxOffset) throws IOException {
-        producers.clear();
-        List<Long> offsets = listSnapshots(dir);
+    OptionalLong loadLatestSnapshot(long maxUsable, long logEnd) throws IOException {
+        clear();
+        List<Long> offsets = ProducerSnapshots.list(dir);
         for (int i = offsets.size() - 1; i >= 0; i--) {
             long off = offsets.get(i);
-            Path f = snapshotFile(dir, off);
-            if (off > maxOffset) {
+            Path f = ProducerSnapshots.file(dir, off);
+            if (off > logEnd) {
                 Files.deleteIfExists(f);
                 continue;
             }
+            if (off > maxUsable) continue;
             try {
-                read(Files.readAllBytes(f));
+                for (ProducerStateEntry e : ProducerSnapshots.parse(Files.readAllBytes(f))) {
+                    producers.put(e.producerId(), e);
+                    if (e.inTransaction()) txns.begin(e.producerId(), e.currentTxnFirstOffset());
+                }
                 return OptionalLong.of(off);
             } catch (IOException | RuntimeException e) {
                 log.warn("Discarding unreadable producer snapshot {}: {}", f, e.toString());
-                producers.clear();
+                clear();
                 Files.deleteIfExists(f);
             }
         }
         return OptionalLong.empty();
-    }
-
-    private void read(byte[] bytes) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        if (buf.getInt() != VERSION) throw new CorruptRecordException("unknown snapshot version");
-        int crc = buf.getInt();
-        CRC32C c = new CRC32C();
-        c.update(bytes, 8, bytes.length - 8);
-        if ((int) c.getValue() != crc) throw new CorruptRecordException("snapshot CRC mismatch");
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 8, bytes.length - 8));
-        int count = in.readInt();
-        if (count < 0 || count > MAX_PRODUCERS) throw new CorruptRecordException("bad producer count " + count);
-        for (int i = 0; i < count; i++) {
-            long pid = in.readLong();
-            short epoch = in.readShort();
-            long lastAppend = in.readLong();
-            int n = in.readInt();
-            if (n < 0 || n > ProducerStateEntry.NUM_BATCHES_TO_RETAIN) throw new CorruptRecordException("bad batch count " + n);
-            ProducerStateEntry e = new ProducerStateEntry(pid, epoch, lastAppend);
-            for (int j = 0; j < n; j++) {
-                e.addBatch(epoch, new ProducerStateEntry.BatchMetadata(in.readInt(), in.readInt(), in.readLong(), in.readLong(), in.readLong()), lastAppend);
-            }
-            producers.put(pid, e);
-        }
     }
 }

@@ -76,6 +76,7 @@ final class SegmentDeleter {
         }
         forcePath(seg.offsetIndex().file());
         forcePath(seg.timeIndex().file());
+        forcePath(seg.txnIndex().file()); // absent until the segment's first aborted transaction
     }
 
     private static void forcePath(java.io.File f) throws IOException {

@@ -5,6 +5,7 @@ import io.tributary.kafka.Leadership;
 import io.tributary.kafka.RecordsRegion;
 import io.tributary.kafka.RequestContext;
 import io.tributary.log.FetchDataInfo;
+import io.tributary.log.FetchIsolation;
 import io.tributary.log.PartitionLog;
 import io.tributary.log.TopicInfo;
 import io.vertx.core.Future;
@@ -25,8 +26,9 @@ import java.util.Map;
  * One Fetch request: reads every requested partition on its owner, in request order, sharing the
  * response's byte budget (the first non-empty partition may exceed it by one batch, KIP-74), and
  * answers at once when it has {@code min.bytes}, hit an error, or {@code max.wait.ms} is zero.
- * Otherwise it waits — woken by appends to any of its partitions, bounded by {@code max.wait.ms} —
- * and reads again. All state is confined to the connection's event loop; append callbacks only
+ * Otherwise it waits — woken by appends to any of its partitions (transaction markers included: a
+ * read_committed fetch waits for the last stable offset), bounded by {@code max.wait.ms} — and reads again.
+ * read_committed reads stop at the last stable offset and list the aborted transactions of what they return. All state is confined to the connection's event loop; append callbacks only
  * schedule work onto it.
  */
 final class FetchOperation {
@@ -48,6 +50,8 @@ final class FetchOperation {
     private boolean finished;
     /** A follower's fetch (cluster mode): reads go to the log end, and the leader learns the follower's progress. */
     private final int replicaId;
+    /** A consumer's read: to the high watermark (read_uncommitted) or the last stable offset (read_committed). */
+    private final FetchIsolation isolation;
     private boolean reported;
 
     FetchOperation(KafkaBroker broker, RequestContext ctx, FetchRequestData req, short version, int maxWaitCapMs) {
@@ -57,6 +61,7 @@ final class FetchOperation {
         this.version = version;
         this.maxWaitMs = Math.max(0, Math.min(req.maxWaitMs(), maxWaitCapMs));
         this.replicaId = broker.clustered() ? org.apache.kafka.common.requests.FetchRequest.replicaId(req) : -1;
+        this.isolation = FetchIsolation.ofConsumer(version >= 4 ? req.isolationLevel() : 0);
     }
 
     Future<FetchResponseData> run() {
@@ -180,25 +185,25 @@ final class FetchOperation {
         int max = (int) Math.max(0, Math.min(t.req.partitionMaxBytes(), budget));
         boolean minOneMessage = result.bytes == 0;
         Future<FetchDataInfo> read = replicaId >= 0 ? replicaRead(t, max, minOneMessage)
-                : broker.logs().read(t.tp, t.req.fetchOffset(), max, minOneMessage);
+                : broker.logs().read(t.tp, t.req.fetchOffset(), max, minOneMessage, isolation);
         return read
                 .transform(ar -> {
                     if (ar.succeeded() && ar.result() == null) {
                         // The follower's log diverges from ours: it truncates first (divergingEpoch is set).
                         PartitionLog log = broker.logs().partition(t.tp);
-                        t.resp.setHighWatermark(log.highWatermark()).setLastStableOffset(log.highWatermark())
+                        t.resp.setHighWatermark(log.highWatermark()).setLastStableOffset(log.lastStableOffset())
                                 .setLogStartOffset(log.logStartOffset());
                         result.hasError = true;
                     } else if (ar.succeeded()) {
                         FetchDataInfo data = ar.result();
-                        fill(t.resp, data);
+                        fill(t.resp, data, version);
                         result.bytes += data.sizeInBytes();
                     } else {
                         t.resp.setErrorCode(Errors.forException(ar.cause()).code());
                         PartitionLog log = broker.logs().partition(t.tp);
                         if (log != null) {
                             t.resp.setHighWatermark(log.highWatermark())
-                                    .setLastStableOffset(log.highWatermark())
+                                    .setLastStableOffset(log.lastStableOffset())
                                     .setLogStartOffset(log.logStartOffset());
                         }
                         result.hasError = true;
@@ -232,7 +237,7 @@ final class FetchOperation {
             if (!reported) {
                 broker.cluster().followerFetched(replicaId, t.tp, offset);
             }
-            return broker.logs().read(t.tp, offset, max, minOneMessage, io.tributary.log.FetchIsolation.LOG_END);
+            return broker.logs().read(t.tp, offset, max, minOneMessage, FetchIsolation.LOG_END);
         });
     }
 
@@ -251,11 +256,15 @@ final class FetchOperation {
         return pd;
     }
 
-    private static void fill(PartitionData pd, FetchDataInfo data) {
+    private static void fill(PartitionData pd, FetchDataInfo data, short version) {
         pd.setErrorCode(Errors.NONE.code())
                 .setHighWatermark(data.highWatermark())
-                .setLastStableOffset(data.highWatermark())
+                .setLastStableOffset(data.lastStableOffset())
                 .setLogStartOffset(data.logStartOffset());
+        if (version >= 4 && data.abortedTransactions() != null) {
+            // read_committed: the client drops the records of these transactions itself (KIP-98)
+            pd.setAbortedTransactions(new ArrayList<>(data.abortedForResponse()));
+        }
         if (data.channel() != null && data.sizeInBytes() > 0) {
             pd.setRecords(new RecordsRegion(data.channel(), data.filePosition(), data.sizeInBytes()));
         } else if (data.records() instanceof MemoryRecords m) {

@@ -4,6 +4,7 @@ import io.tributary.kafka.ApiHandler;
 import io.tributary.kafka.KafkaBroker;
 import io.tributary.kafka.Leadership;
 import io.tributary.kafka.RequestContext;
+import io.tributary.log.FetchIsolation;
 import io.tributary.log.PartitionLog;
 import io.tributary.log.TopicInfo;
 import io.vertx.core.Future;
@@ -24,8 +25,9 @@ import java.util.Map;
 
 /**
  * ListOffsets: earliest (-2, and earliest-local -4) is the log start offset, latest (-1) the high
- * watermark, max-timestamp (-3) and real timestamps are looked up in the time index on the partition's
- * owner. Tiered-storage queries (-5, -6) find nothing here: offset and timestamp -1, as Kafka answers
+ * watermark (read_committed, v2+: the last stable offset), max-timestamp (-3) and real timestamps are looked up
+ * in the time index on the partition's owner (read_committed: only offsets below the last stable offset, as
+ * Kafka). Tiered-storage queries (-5, -6) find nothing here: offset and timestamp -1, as Kafka answers
  * when remote storage is off.
  */
 public final class ListOffsetsHandler implements ApiHandler {
@@ -42,6 +44,7 @@ public final class ListOffsetsHandler implements ApiHandler {
         ListOffsetsResponseData resp = new ListOffsetsResponseData();
         // The leader epoch field exists from v4; earlier versions must leave it at its default.
         int epoch = request.version() >= 4 ? 0 : -1;
+        FetchIsolation isolation = FetchIsolation.ofConsumer(request.version() >= 2 ? req.data().isolationLevel() : 0);
         List<Future<?>> lookups = new ArrayList<>();
         for (ListOffsetsTopic topic : req.data().topics()) {
             ListOffsetsTopicResponse tr = new ListOffsetsTopicResponse().setName(topic.name());
@@ -68,9 +71,10 @@ public final class ListOffsetsHandler implements ApiHandler {
                 if (ts == ListOffsetsRequest.EARLIEST_TIMESTAMP || ts == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
                     pr.setOffset(log.logStartOffset()).setLeaderEpoch(epoch);
                 } else if (ts == ListOffsetsRequest.LATEST_TIMESTAMP) {
-                    pr.setOffset(log.highWatermark()).setLeaderEpoch(epoch);
+                    long latest = isolation == FetchIsolation.TXN_COMMITTED ? log.lastStableOffset() : log.highWatermark();
+                    pr.setOffset(latest).setLeaderEpoch(epoch);
                 } else if (ts == ListOffsetsRequest.MAX_TIMESTAMP || ts >= 0) {
-                    lookups.add(broker.logs().offsetForTimestamp(log.topicPartition(), ts)
+                    lookups.add(broker.logs().offsetForTimestamp(log.topicPartition(), ts, isolation)
                             .andThen(ar -> {
                                 if (ar.failed()) {
                                     pr.setErrorCode(Errors.forException(ar.cause()).code());

@@ -32,7 +32,10 @@ import java.util.Map;
 
 /**
  * Produce: request-level checks as Kafka does them (acks, one v2 batch per partition, zstd needs v7+,
- * min.insync.replicas for acks=all), then one append per partition on the partition's owner. With a
+ * min.insync.replicas for acks=all), then one append per partition on the partition's owner. A transactional
+ * batch is accepted (it opens or continues its producer's transaction; the log refuses it when its epoch is
+ * fenced, INVALID_PRODUCER_EPOCH) after the KIP-890 check ({@link #verified}); a control batch from a client is
+ * refused with INVALID_RECORD, as Kafka does: only WriteTxnMarkers writes markers. With a
  * single replica an append is acknowledged once it is written to the segment file (page cache), the
  * same durability Kafka gives with its default flush settings. acks=0 gets no response; a failed acks=0
  * request closes the connection, which is how Kafka tells such a producer something went wrong.
@@ -78,7 +81,8 @@ public final class ProduceHandler implements ApiHandler {
                 }
                 TopicPartition tp = new TopicPartition(info.name(), pd.index());
                 MemoryRecords records = (MemoryRecords) pd.records();
-                appends.add(broker.logs().append(tp, records, Leadership.epoch(broker, info.name(), pd.index()))
+                appends.add(verified(tp, req.transactionalId(), records)
+                        .compose(v -> broker.logs().append(tp, records, Leadership.epoch(broker, info.name(), pd.index())))
                         .compose(a -> {
                             if (!a.duplicate()) {
                                 broker.metrics().produced(tp.topic(), a.numMessages(), records.sizeInBytes());
@@ -151,6 +155,19 @@ public final class ProduceHandler implements ApiHandler {
             return Errors.UNSUPPORTED_COMPRESSION_TYPE;
         }
         return Errors.NONE;
+    }
+
+    /**
+     * KIP-890 part 1: a transactional batch is appended only once the transaction coordinator confirms the
+     * partition is in the producer's ongoing transaction ({@link io.tributary.log.LogTransactions#verify}; at once
+     * when no coordinator verifier is installed or the producer already has a transaction open here).
+     */
+    private Future<Void> verified(TopicPartition tp, String transactionalId, MemoryRecords records) {
+        RecordBatch batch = records.batches().iterator().next(); // check() made sure there is exactly one
+        if (!batch.isTransactional() || batch.isControlBatch()) {
+            return Future.succeededFuture();
+        }
+        return broker.logs().transactions().verify(tp, transactionalId, batch.producerId(), batch.producerEpoch());
     }
 
     /** The partition's ISR size: 1 on a single node (this node), else the cluster's view. */
