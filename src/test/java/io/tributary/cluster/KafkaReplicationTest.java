@@ -85,6 +85,9 @@ class KafkaReplicationTest {
     /** Each test starts with every broker registered (the one before may have paused or killed one). */
     @org.junit.jupiter.api.BeforeEach
     void everyBrokerRegistered() {
+        // The coordination ensemble first: after a paused node resumed, its node rejoins as a follower before its
+        // broker can write metadata again (a topic created through it meanwhile times out).
+        cluster.awaitLeader(Duration.ofSeconds(90));
         await("three registered brokers", Duration.ofSeconds(90), () -> {
             try {
                 return admin.describeCluster().nodes().get().size() == 3 ? true : null;

@@ -139,24 +139,15 @@ public final class LocalCluster implements AutoCloseable {
             LocalCluster c = shared;
             shared = null;
             sharedKey = null;
-            c.run("down");
-            deleteTree(c.dir);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (var paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory: left for the OS
+            c.run("down"); // its directory stays (node logs for a failure's post-mortem; a temporary directory)
         }
     }
 
     /** Every node running (a paused one resumed, a stopped or killed one started) and one leader. */
     void restoreAll() {
         for (int n : all()) {
-            run("resume", Integer.toString(n));
-            run("start", Integer.toString(n));
+            run("start", Integer.toString(n)); // a killed or stopped node (does nothing to a running one)
+            run("resume", Integer.toString(n)); // a paused one
         }
         awaitLeader(Duration.ofSeconds(120));
     }

@@ -124,11 +124,15 @@ final class MetaSession implements WatchSink {
         return attempt(op, System.nanoTime() + Math.max(0, timeoutMs) * 1_000_000L);
     }
 
+    /** An error a retry may clear: the connection or session to the coordination service, or a commit wait. */
+    static boolean isTransient(int err) {
+        return err == Codes.CONNECTIONLOSS || err == Codes.SESSIONEXPIRED || err == Codes.SESSIONMOVED
+                || err == Codes.OPERATIONTIMEOUT;
+    }
+
     private Future<Result> attempt(Op op, long deadline) {
         return call(op).compose(r -> {
-            boolean transient_ = r.err() == Codes.CONNECTIONLOSS || r.err() == Codes.SESSIONEXPIRED
-                    || r.err() == Codes.SESSIONMOVED || r.err() == Codes.OPERATIONTIMEOUT;
-            if (!transient_ || closed || System.nanoTime() - deadline >= 0) {
+            if (!isTransient(r.err()) || closed || System.nanoTime() - deadline >= 0) {
                 return Future.succeededFuture(r);
             }
             Promise<Result> next = Promise.promise();

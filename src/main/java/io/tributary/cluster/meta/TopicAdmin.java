@@ -84,8 +84,7 @@ final class TopicAdmin {
                     return createdBy(name, id, timeoutMs).compose(ours -> ours ? awaitLed(name, timeoutMs)
                             : Future.failedFuture(new TopicExistsException("Topic '" + name + "' already exists.")));
                 } else if (err != Codes.OK) {
-                    return Future.failedFuture(new UnknownServerException(
-                            "writing topic " + name + " to the cluster metadata failed with error " + err));
+                    return Future.failedFuture(metadataWriteFailed("writing topic " + name + " to the cluster metadata", err));
                 }
                 LOG.info("topic {} ({}) created with assignment {}", name, id, assignment);
                 return awaitLed(name, timeoutMs);
@@ -142,7 +141,7 @@ final class TopicAdmin {
             if (r.err() == Codes.BADVERSION) {
                 return Future.failedFuture(new InvalidPartitionsException("Topic " + name + " changed concurrently; retry."));
             } else if (r.err() != Codes.OK) {
-                return Future.failedFuture(new UnknownServerException("writing the partitions of " + name + " failed: " + r.err()));
+                return Future.failedFuture(metadataWriteFailed("writing the partitions of " + name, r.err()));
             }
             LOG.info("topic {}: partitions {}..{} added with assignment {}", name, have, total - 1, next);
             return awaitLed(name, timeoutMs).<Void>mapEmpty();
@@ -163,7 +162,7 @@ final class TopicAdmin {
             return Future.succeededFuture(r);
         }).compose(r -> {
             if (r.err() != Codes.OK && r.err() != Codes.NODEEXISTS) {
-                return Future.failedFuture(new UnknownServerException("writing the configs of topic " + name + " failed: " + r.err()));
+                return Future.failedFuture(metadataWriteFailed("writing the configs of topic " + name, r.err()));
             }
             LOG.info("topic {}: config overrides now {}", name, overrides);
             // Answered once this broker's metadata shows them, so its own log is not set back to the old ones.
@@ -194,7 +193,7 @@ final class TopicAdmin {
             if (err == Codes.NONODE) {
                 return Future.failedFuture(new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist."));
             } else if (err != Codes.OK) {
-                return Future.failedFuture(new UnknownServerException("deleting topic " + name + " failed with error " + err));
+                return Future.failedFuture(metadataWriteFailed("deleting topic " + name, err));
             }
             session.call(new Op.Delete(KafkaZnodes.topicConfig(name), -1));
             LOG.info("topic {} ({}) deleted", name, a.topicId());
@@ -240,5 +239,18 @@ final class TopicAdmin {
         waiters.add(check[0]);
         check[0].run();
         return p.future();
+    }
+
+    /**
+     * A metadata write that did not succeed: still not committed when the request's timeout ran out (the
+     * coordination service electing, this broker reconnecting) is Kafka's REQUEST_TIMED_OUT, as when Kafka's
+     * controller cannot reach ZooKeeper in time; anything else is unexpected.
+     */
+    private static RuntimeException metadataWriteFailed(String what, int err) {
+        if (MetaSession.isTransient(err)) {
+            return new TimeoutException(what + " was not committed within the request's timeout (coordination error "
+                    + err + ")");
+        }
+        return new UnknownServerException(what + " failed with coordination error " + err);
     }
 }

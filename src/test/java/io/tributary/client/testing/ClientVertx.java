@@ -44,6 +44,25 @@ public final class ClientVertx {
         return vertx;
     }
 
+    /**
+     * The largest number of threads the instance's worker pool and internal blocking pool have ever had: a client
+     * that handed a blocking call to a worker raises one. (Thread names cannot tell: every Vert.x instance of the
+     * JVM names its workers {@code vert.x-worker-thread-N}, and a test node's pool replaces idle threads at any
+     * time.)
+     */
+    public static String workerThreadsEver(Vertx vertx) {
+        VertxInternal v = (VertxInternal) vertx;
+        return "worker " + largest(v.workerPool().executor()) + ", internal blocking "
+                + largest(v.internalWorkerPool().executor());
+    }
+
+    private static int largest(java.util.concurrent.ExecutorService executor) {
+        if (executor instanceof java.util.concurrent.ThreadPoolExecutor t) {
+            return t.getLargestPoolSize();
+        }
+        throw new AssertionError("cannot read the pool size of " + executor.getClass());
+    }
+
     /** What the checker has recorded so far for {@code vertx}. */
     public static List<String> blocked(Vertx vertx) {
         return List.copyOf(BLOCKED.getOrDefault(vertx, new ConcurrentLinkedQueue<>()));

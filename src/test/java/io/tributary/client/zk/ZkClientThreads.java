@@ -79,12 +79,17 @@ abstract class ZkClientThreads {
             net.connect(target.port(), "127.0.0.1").compose(so -> so.close()).await(10, TimeUnit.SECONDS);
             net.close().await(10, TimeUnit.SECONDS);
             Set<Thread> before = Thread.getAllStackTraces().keySet();
+            String workersBefore = ClientVertx.workerThreadsEver(vertx);
 
             ZkClient zk = ZkClient.create(vertx, new ZkClientOptions().connect(target.connect()));
             exercise(zk, "/threads");
             done(zk.close());
 
+            // No thread from this instance's worker pools; other instances' workers (a test node's) are not ours.
+            assertEquals(workersBefore, ClientVertx.workerThreadsEver(vertx),
+                    "threads ever started by the client's Vert.x worker and internal-blocking pools");
             Set<String> created = Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t))
+                    .filter(t -> !(t instanceof io.vertx.core.impl.VertxThread v && v.isWorker()))
                     .map(Thread::getName).collect(Collectors.toSet());
             Set<String> notEventLoops = created.stream().filter(n -> !n.startsWith("vert.x-eventloop-thread-"))
                     .collect(Collectors.toSet());
