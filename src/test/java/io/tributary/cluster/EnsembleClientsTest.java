@@ -13,13 +13,10 @@ import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +39,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @UsesSharedCluster
 class EnsembleClientsTest {
-    @TempDir
-    static Path dir;
     static LocalCluster cluster;
 
     @BeforeAll
@@ -52,13 +47,6 @@ class EnsembleClientsTest {
         String out = LocalCluster.sharedUpOutput();
         assertTrue(out.contains("ZooKeeper connect: " + cluster.zkConnect()), out);
         assertTrue(out.contains("Kafka bootstrap:   " + cluster.bootstrap()), out);
-    }
-
-    @AfterAll
-    static void down() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     static ZooKeeper connect(String connect) throws Exception {

@@ -7,13 +7,10 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,20 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @UsesSharedCluster
 class EnsembleLinearizableRegisterTest {
-    @TempDir
-    static Path dir;
     static LocalCluster cluster;
 
     @BeforeAll
     static void up() {
         cluster = LocalCluster.ensemble();
-    }
-
-    @AfterAll
-    static void down() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

@@ -7,12 +7,9 @@ import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,20 +28,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @UsesSharedCluster
 class EnsembleSessionFailoverTest {
-    @TempDir
-    static Path dir;
     static LocalCluster cluster;
 
     @BeforeAll
     static void up() {
         cluster = LocalCluster.ensemble();
-    }
-
-    @AfterAll
-    static void down() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     private static int other(int... not) {

@@ -79,9 +79,6 @@ class KafkaClusterMetadataTest {
         if (admin != null) {
             admin.close(Duration.ofSeconds(5));
         }
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     private static <T> T await(String what, Duration timeout, Supplier<T> probe) {

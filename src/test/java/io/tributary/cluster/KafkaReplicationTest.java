@@ -73,9 +73,6 @@ class KafkaReplicationTest {
         if (admin != null) {
             admin.close(Duration.ofSeconds(5));
         }
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     private static <T> T await(String what, Duration timeout, Supplier<T> probe) {

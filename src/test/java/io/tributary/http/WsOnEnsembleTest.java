@@ -45,9 +45,6 @@ class WsOnEnsembleTest {
         if (vertx != null) {
             vertx.close().await(10, TimeUnit.SECONDS);
         }
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.tributary.zk;
 
 import io.tributary.cluster.LocalCluster;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 import java.util.Map;
@@ -20,12 +19,5 @@ class ZkClientOnEnsembleTest extends ZkClientTest {
         cluster = LocalCluster.ensemble();
         connectString = cluster.zkConnect();
         serverCount = 3;
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 }
